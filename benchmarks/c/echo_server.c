@@ -1,0 +1,265 @@
+/* echo_server.c — the C epoll reference echo server for the echo benchmark.
+ *
+ * Owns: one single-threaded epoll loop that echoes every byte back on the same connection.
+ *   echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--backlog 1024]
+ * Rules:
+ *   - Non-blocking sockets; accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) until EAGAIN; TCP_NODELAY on
+ *     accepted sockets; SO_REUSEADDR on the listener. Connection table indexed by fd.
+ *   - lt: level-triggered EPOLLIN, exactly one read (64 KiB scratch) per event.
+ *     et: EPOLLIN|EPOLLRDHUP|EPOLLET, read until EAGAIN.
+ *   - Echo writes directly; a short write keeps the rest in a growable per-connection buffer,
+ *     EPOLLOUT is armed only while output is pending, and reading stops while more than
+ *     1 MiB is pending (resumes once the buffer has drained completely).
+ *   - Closes on EOF / ECONNRESET / EPIPE / EPOLLERR; SIGPIPE ignored.
+ *   - Prints exactly "listening on HOST:PORT\n" on stdout once ready. SIGTERM/SIGINT arrive
+ *     through a signalfd in the epoll set; the server then prints one JSON line of syscall
+ *     counters to stderr and exits 0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SCRATCH (64 * 1024)
+#define PAUSE_AT (1024 * 1024)
+
+typedef struct {
+    int open, paused;      /* paused: reading stopped for back-pressure */
+    uint32_t events;       /* currently registered epoll mask */
+    uint8_t *out;          /* pending output is out[off, len) */
+    size_t off, len, cap;
+} conn_t;
+
+static struct {
+    uint64_t epoll_waits, reads, writes, accepts, epoll_ctls, conns, bytes;
+} st;
+
+static int ep, et_mode;
+static conn_t *tab;
+static size_t tab_n;
+static uint8_t scratch[SCRATCH];
+
+static void die(const char *what) { perror(what); exit(1); }
+
+static void ctl(int op, int fd, uint32_t events) {
+    struct epoll_event ev = {.events = events, .data.fd = fd};
+    st.epoll_ctls++;
+    if (epoll_ctl(ep, op, fd, &ev) < 0) die("epoll_ctl");
+}
+
+static uint32_t base_events(void) { return et_mode ? EPOLLIN | EPOLLRDHUP | EPOLLET : EPOLLIN; }
+
+/* Re-registers fd if its wanted mask (pending output, paused reading) changed. */
+static void update_events(int fd, conn_t *c) {
+    uint32_t want = base_events();
+    if (c->len > c->off) want |= EPOLLOUT;
+    if (c->paused && !et_mode) want &= ~(uint32_t)EPOLLIN;  /* lt would spin on unread input */
+    if (want != c->events) { c->events = want; ctl(EPOLL_CTL_MOD, fd, want); }
+}
+
+static void close_conn(int fd) {
+    conn_t *c = &tab[fd];
+    free(c->out);
+    memset(c, 0, sizeof *c);
+    close(fd);  /* also removes fd from the epoll set */
+}
+
+static void append(conn_t *c, const uint8_t *p, size_t n) {
+    if (c->len + n > c->cap) {
+        if (c->off) { memmove(c->out, c->out + c->off, c->len - c->off); c->len -= c->off; c->off = 0; }
+        size_t cap = c->cap ? c->cap : 4096;
+        while (cap < c->len + n) cap *= 2;
+        if (cap != c->cap && !(c->out = realloc(c->out, cap))) die("realloc");
+        c->cap = cap;
+    }
+    memcpy(c->out + c->len, p, n);
+    c->len += n;
+}
+
+/* Writes pending output. Returns -1 if the connection was closed. */
+static int flush_out(int fd, conn_t *c) {
+    while (c->len > c->off) {
+        st.writes++;
+        ssize_t n = write(fd, c->out + c->off, c->len - c->off);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) break;
+            close_conn(fd);
+            return -1;
+        }
+        c->off += (size_t)n;
+        if (c->off < c->len) break;  /* short write: the socket buffer is full */
+    }
+    if (c->off == c->len) c->off = c->len = 0;
+    return 0;
+}
+
+/* Echoes n bytes read from fd. Returns -1 if the connection was closed. */
+static int echo(int fd, conn_t *c, const uint8_t *p, size_t n) {
+    st.bytes += n;
+    if (c->len == c->off) {  /* nothing queued: write directly */
+        st.writes++;
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno != EAGAIN && errno != EINTR) { close_conn(fd); return -1; }
+            w = 0;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    if (n) append(c, p, n);
+    if (c->len - c->off > PAUSE_AT) c->paused = 1;
+    return 0;
+}
+
+/* Reads once (lt) or until EAGAIN (et). Returns -1 if the connection was closed. */
+static int on_readable(int fd, conn_t *c) {
+    do {
+        if (c->paused) return 0;
+        st.reads++;
+        ssize_t n = read(fd, scratch, SCRATCH);
+        if (n == 0) { close_conn(fd); return -1; }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) return 0;
+            close_conn(fd);
+            return -1;
+        }
+        if (echo(fd, c, scratch, (size_t)n) < 0) return -1;
+    } while (et_mode);
+    return 0;
+}
+
+static void on_accept(int lfd) {
+    for (;;) {
+        st.accepts++;
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno != EAGAIN) perror("accept4");
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if ((size_t)fd >= tab_n) {
+            size_t n = tab_n ? tab_n : 1024;
+            while (n <= (size_t)fd) n *= 2;
+            if (!(tab = realloc(tab, n * sizeof *tab))) die("realloc");
+            memset(tab + tab_n, 0, (n - tab_n) * sizeof *tab);
+            tab_n = n;
+        }
+        st.conns++;
+        tab[fd] = (conn_t){.open = 1, .events = base_events()};
+        ctl(EPOLL_CTL_ADD, fd, tab[fd].events);
+    }
+}
+
+static void on_conn_event(int fd, uint32_t ev) {
+    conn_t *c = &tab[fd];
+    if (ev & EPOLLERR) { close_conn(fd); return; }
+    if ((ev & EPOLLOUT) && flush_out(fd, c) < 0) return;
+    int readable = (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0;
+    if (c->paused && c->len == c->off) {
+        c->paused = 0;
+        readable |= et_mode;  /* et: input that arrived while paused raises no new edge */
+    }
+    if (readable && on_readable(fd, c) < 0) return;
+    update_events(fd, c);
+}
+
+static int listen_on(const char *host, const char *port, int backlog) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai;
+    int rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc) { fprintf(stderr, "echo_server: %s: %s\n", host, gai_strerror(rc)); exit(1); }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) die("bind");
+    if (listen(fd, backlog) < 0) die("listen");
+    freeaddrinfo(ai);
+    return fd;
+}
+
+static int bound_port(int fd) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) die("getsockname");
+    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--backlog 1024]\n");
+    exit(1);
+}
+
+int main(int argc, char **argv) {
+    const char *host = "127.0.0.1", *port = "0";
+    int backlog = 1024;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) usage();
+        if (!strcmp(a, "--host")) host = v;
+        else if (!strcmp(a, "--port")) port = v;
+        else if (!strcmp(a, "--backlog")) backlog = atoi(v);
+        else if (!strcmp(a, "--mode") && !strcmp(v, "lt")) et_mode = 0;
+        else if (!strcmp(a, "--mode") && !strcmp(v, "et")) et_mode = 1;
+        else usage();
+        i++;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    signal(SIGTERM, SIG_DFL);  /* an inherited SIG_IGN would discard them before the signalfd */
+    signal(SIGINT, SIG_DFL);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) die("sigprocmask");
+    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0) die("signalfd");
+
+    int lfd = listen_on(host, port, backlog);
+    if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) die("epoll_create1");
+    ctl(EPOLL_CTL_ADD, lfd, et_mode ? EPOLLIN | EPOLLET : EPOLLIN);
+    ctl(EPOLL_CTL_ADD, sfd, EPOLLIN);
+    printf("listening on %s:%d\n", host, bound_port(lfd));
+    fflush(stdout);
+
+    struct epoll_event evs[512];
+    for (;;) {
+        st.epoll_waits++;
+        int n = epoll_wait(ep, evs, 512, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die("epoll_wait");
+        }
+        for (int i = 0; i < n; i++) {
+            int fd = evs[i].data.fd;
+            if (fd == lfd) on_accept(lfd);
+            else if (fd == sfd) {
+                fprintf(stderr,
+                        "{\"mode\":\"%s\",\"epoll_waits\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"writes\":%" PRIu64
+                        ",\"accepts\":%" PRIu64 ",\"epoll_ctls\":%" PRIu64 ",\"conns\":%" PRIu64 ",\"bytes\":%" PRIu64 "}\n",
+                        et_mode ? "et" : "lt", st.epoll_waits, st.reads, st.writes, st.accepts, st.epoll_ctls,
+                        st.conns, st.bytes);
+                return 0;
+            } else if ((size_t)fd < tab_n && tab[fd].open) on_conn_event(fd, evs[i].events);
+        }
+    }
+}
