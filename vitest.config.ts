@@ -1,0 +1,12 @@
+// Test runner configuration. The forks pool isolates each test file in its own
+// child process, so a native crash (or a leaked fd) fails one file, not the run.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
