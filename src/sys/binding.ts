@@ -1,0 +1,125 @@
+// The shape of the native addon (native/*.cc), as TypeScript sees it.
+//
+// This file is the contract between C++ and TypeScript. The addon is thin and
+// has no policy: every call maps to one syscall (or one small loop of them).
+//
+// Error convention (one rule, everywhere):
+//   - wrong argument *types or ranges* -> the addon throws TypeError/RangeError;
+//   - kernel errors -> the call RETURNS a negative errno (-EAGAIN, -EEXIST, ...).
+//     It never throws for those. The TypeScript layer turns a negative return into
+//     a SystemError where that is the right policy (src/sys/errors.ts), and uses
+//     the raw number on hot paths (read/write/accept4/epoll_wait) where EAGAIN is
+//     normal control flow.
+//
+// Numbers: fds, lengths and counts are plain integers. Event masks are uint32 but
+// are also accepted as int32 (EPOLLIN | EPOLLET is negative in JS): the addon
+// takes any integer in [-2^31, 2^32) and uses its low 32 bits.
+
+/** An opaque handle for an integrated-driver watch (a libuv uv_poll_t). */
+export interface NativeWatch {
+  readonly __nativeWatch: unique symbol;
+}
+
+export interface NativeBinding {
+  // --- epoll (native/epoll.cc) -------------------------------------------------
+  /** epoll_create1(EPOLL_CLOEXEC) -> fd | -errno */
+  epollCreate(): number;
+  /**
+   * epoll_ctl(epfd, op, fd, {events, data.u64 = token << 32 | fd}) -> 0 | -errno.
+   * Event bits outside the kernel's known set return -EINVAL without a syscall.
+   * For EPOLL_CTL_DEL, events and token are ignored.
+   */
+  epollCtl(epfd: number, op: number, fd: number, events: number, token: number): number;
+  /**
+   * epoll_wait into `out` (3 uint32 per event: fd, events, token) for at most
+   * `maxEvents` events (<= out.length / 3). timeoutMs: -1 blocks, 0 polls,
+   * > 0 waits up to that many ms. EINTR is retried with the remaining time.
+   * -> count | -errno
+   */
+  epollWait(epfd: number, out: Uint32Array, maxEvents: number, timeoutMs: number): number;
+
+  // --- integrated driver (native/watch.cc) ------------------------------------
+  /**
+   * Watch `fd` for readability from Node's own libuv loop (uv_poll_t, level
+   * triggered). `onReady` is called on the JS thread (through MakeCallback, so
+   * microtasks run after it) each loop iteration while the fd is readable.
+   * An exception thrown by onReady becomes an uncaught exception.
+   */
+  watchStart(fd: number, onReady: () => void): NativeWatch;
+  /** Stop and release the watch. Idempotent. */
+  watchStop(watch: NativeWatch): void;
+  /** uv_ref / uv_unref: whether the watch keeps the process alive (default true). */
+  watchRef(watch: NativeWatch, ref: boolean): void;
+
+  // --- eventfd (native/eventfd.cc) --------------------------------------------
+  /** eventfd(initval, flags) -> fd | -errno */
+  eventfdCreate(initval: number, flags: number): number;
+  /** read 8 bytes -> counter value (exact below 2^53) | -errno */
+  eventfdRead(fd: number): number;
+  /** write 8 bytes (value 1 .. 2^53-1) -> 0 | -errno */
+  eventfdWrite(fd: number, value: number): number;
+
+  // --- timerfd (native/timerfd.cc) --------------------------------------------
+  /** timerfd_create(clockid, flags) -> fd | -errno */
+  timerfdCreate(clockid: number, flags: number): number;
+  /**
+   * timerfd_settime(fd, flags, {it_value = valueMs, it_interval = intervalMs}).
+   * Milliseconds may be fractional (ns resolution). valueMs 0 disarms. -> 0 | -errno
+   */
+  timerfdSettime(fd: number, flags: number, valueMs: number, intervalMs: number): number;
+  /** timerfd_gettime -> 0 | -errno; out[0] = ms to next expiry, out[1] = interval ms */
+  timerfdGettime(fd: number, out: Float64Array): number;
+  /** read 8 bytes -> number of expirations | -errno */
+  timerfdRead(fd: number): number;
+
+  // --- poll(2) (native/poll.cc) -----------------------------------------------
+  /**
+   * poll(2) in place. `fds` is an array of struct pollfd viewed as int32 pairs:
+   * fds[2i] = fd, fds[2i+1] = events (low 16 bits) | revents << 16 (high 16 bits,
+   * written by the kernel). -> number of fds with revents != 0 | -errno
+   */
+  poll(fds: Int32Array, nfds: number, timeoutMs: number): number;
+
+  // --- sockets (native/socket.cc) ---------------------------------------------
+  /** socket(domain, type, protocol) -> fd | -errno (type may carry SOCK_NONBLOCK|SOCK_CLOEXEC) */
+  socket(domain: number, type: number, protocol: number): number;
+  /** bind(fd, addr) where addr holds raw sockaddr bytes; addr.byteLength is addrlen */
+  bind(fd: number, addr: Uint8Array): number;
+  /** connect(fd, addr) -> 0 | -errno (-EINPROGRESS for a non-blocking socket) */
+  connect(fd: number, addr: Uint8Array): number;
+  /** listen(fd, backlog) -> 0 | -errno */
+  listen(fd: number, backlog: number): number;
+  /** accept4(fd, NULL, NULL, flags) -> new fd | -errno */
+  accept4(fd: number, flags: number): number;
+  /** getsockname into out (>= 128 bytes) -> addrlen | -errno */
+  getsockname(fd: number, out: Uint8Array): number;
+  /** getpeername into out (>= 128 bytes) -> addrlen | -errno */
+  getpeername(fd: number, out: Uint8Array): number;
+  /** setsockopt with an int value -> 0 | -errno */
+  setsockopt(fd: number, level: number, name: number, value: number): number;
+  /** getsockopt of an int option -> 0 | -errno; out[0] = value */
+  getsockopt(fd: number, level: number, name: number, out: Int32Array): number;
+  /** shutdown(fd, how) -> 0 | -errno */
+  shutdown(fd: number, how: number): number;
+  /** close(fd) -> 0 | -errno. EINTR counts as closed (Linux always frees the fd). */
+  close(fd: number): number;
+
+  // --- byte I/O (native/io.cc) ------------------------------------------------
+  /** read(fd, buf + offset, length) -> bytes (0 = EOF) | -errno */
+  read(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  /** write(fd, buf + offset, length) -> bytes | -errno */
+  write(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  /** readv(fd, bufs) over each view's whole extent (at most IOV_MAX views) -> bytes | -errno */
+  readv(fd: number, bufs: readonly Uint8Array[]): number;
+  /** writev(fd, bufs) over each view's whole extent (at most IOV_MAX views) -> bytes | -errno */
+  writev(fd: number, bufs: readonly Uint8Array[]): number;
+  /**
+   * The reactor's hot read: readv with exactly two iovecs, {a + aOff, aLen} then
+   * {b + bOff, bLen}, without building views in JS. -> bytes | -errno
+   */
+  readv2(fd: number, a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number): number;
+
+  // --- constants (native/addon.cc) --------------------------------------------
+  /** Kernel values of EPOLL*, EFD_*, TFD_*, CLOCK_*, POLL*, AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, TCP_*, SHUT_*, E* (errno) */
+  readonly constants: Readonly<Record<string, number>>;
+}

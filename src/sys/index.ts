@@ -1,0 +1,5 @@
+// The `sys` layer: the addon, its constants and Node-style errors. Stateless.
+export { native } from './addon.js';
+export type { NativeBinding, NativeWatch } from './binding.js';
+export * from './constants.js';
+export { SystemError, check, errnoName } from './errors.js';
