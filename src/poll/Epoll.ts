@@ -1,0 +1,176 @@
+// Epoll: the raw demultiplexer, one epoll instance.
+//
+// Ownership: an Epoll owns its epoll fd and closes it exactly once (close() is
+// idempotent). It does NOT own the fds registered in it: closing a registered fd
+// is the caller's business (and the kernel drops it from the set when its last
+// reference goes). Single-threaded: use an instance from the thread that made it
+// (another thread may only write to a Waker registered in it).
+//
+// Events land in `events`, a Uint32Array reused by every wait(): slot i holds
+// (fd, events, token) at [3i, 3i+1, 3i+2]. wait() allocates nothing; the
+// accessors fdAt/eventsAt/tokenAt read that array. poll() is the slow, allocating
+// convenience for scripts.
+//
+// Two drivers feed the same dispatch code:
+//   - exclusive: a blocking wait(-1) loop, for a worker thread or a dedicated
+//     process; nothing else runs on that thread while it waits.
+//   - integrated: watch(onReady) registers the epoll fd itself with Node's libuv
+//     loop (uv_poll_t), so timers, promises and node:net keep running; onReady
+//     then drains with wait(0).
+import { native } from '../sys/addon.js';
+import type { NativeWatch } from '../sys/binding.js';
+import { EBADF, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD } from '../sys/constants.js';
+import { SystemError, check } from '../sys/errors.js';
+import { toTimeoutMs } from './timeout.js';
+
+export const DEFAULT_MAX_EVENTS = 1024;
+
+export interface EpollOptions {
+  /** Capacity of the event array: at most this many events per wait(). Default 1024. */
+  maxEvents?: number;
+}
+
+export class Epoll {
+  /** Reused event array: [fd, events, token] per slot, valid until the next wait(). */
+  readonly events: Uint32Array;
+  /** Capacity of `events`, in events. */
+  readonly maxEvents: number;
+  #fd: number;
+  #count = 0;
+  #watch: NativeWatch | null = null;
+
+  constructor(options: EpollOptions = {}) {
+    const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > 1 << 20) {
+      throw new RangeError(`maxEvents must be an integer in 1..1048576, got ${String(maxEvents)}`);
+    }
+    this.maxEvents = maxEvents;
+    this.events = new Uint32Array(maxEvents * 3);
+    this.#fd = check(native.epollCreate(), 'epoll_create1');
+  }
+
+  /** The epoll fd (close-on-exec). Throws EBADF once closed. */
+  get fd(): number {
+    return this.#live('fileno');
+  }
+
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /** Number of events the last wait() returned. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Register `fd` for `events` (a mask; signed or unsigned); `token` (uint32) comes back with each event. */
+  add(fd: number, events: number, token = 0): void {
+    check(native.epollCtl(this.#live('epoll_ctl'), EPOLL_CTL_ADD, fd, events, token), 'epoll_ctl', `(ADD fd ${fd})`);
+  }
+
+  /** Change the interest and token of a registered fd. */
+  modify(fd: number, events: number, token = 0): void {
+    check(native.epollCtl(this.#live('epoll_ctl'), EPOLL_CTL_MOD, fd, events, token), 'epoll_ctl', `(MOD fd ${fd})`);
+  }
+
+  /** Deregister `fd`. */
+  delete(fd: number): void {
+    check(native.epollCtl(this.#live('epoll_ctl'), EPOLL_CTL_DEL, fd, 0, 0), 'epoll_ctl', `(DEL fd ${fd})`);
+  }
+
+  /**
+   * Wait for events; returns how many landed in `events`. timeoutMs: -1 (or any
+   * negative, or Infinity) blocks, 0 returns at once, > 0 waits at most that many
+   * milliseconds (fractions round up, so it never returns early for a timeout).
+   */
+  wait(timeoutMs = -1): number {
+    const n = native.epollWait(this.#live('epoll_wait'), this.events, this.maxEvents, toTimeoutMs(timeoutMs));
+    if (n < 0) {
+      this.#count = 0;
+      throw new SystemError(-n, 'epoll_wait');
+    }
+    this.#count = n;
+    return n;
+  }
+
+  /** fd of event i of the last wait(). */
+  fdAt(i: number): number {
+    return this.events[this.#slot(i)]!;
+  }
+
+  /** Event mask (uint32) of event i of the last wait(). */
+  eventsAt(i: number): number {
+    return this.events[this.#slot(i) + 1]!;
+  }
+
+  /** Token (uint32) of event i of the last wait(). */
+  tokenAt(i: number): number {
+    return this.events[this.#slot(i) + 2]!;
+  }
+
+  /** The slow path: wait, then copy the events out as [fd, events] pairs. */
+  poll(timeoutMs = -1): Array<[number, number]> {
+    const n = this.wait(timeoutMs);
+    const out: Array<[number, number]> = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = [this.events[3 * i]!, this.events[3 * i + 1]!];
+    return out;
+  }
+
+  /**
+   * Integrated driver: call `onReady(this)` from Node's event loop whenever the
+   * epoll set has events (level-triggered: again next loop iteration if onReady
+   * left events undrained). Drain with wait(0). One watch per Epoll.
+   */
+  watch(onReady: (ep: Epoll) => void): this {
+    if (typeof onReady !== 'function') throw new TypeError('onReady must be a function');
+    const fd = this.#live('watch');
+    if (this.#watch !== null) throw new Error('this Epoll is already watched; call unwatch() first');
+    this.#watch = native.watchStart(fd, () => onReady(this));
+    return this;
+  }
+
+  /** Stop the integrated driver. Safe to call when not watching, and from inside onReady. */
+  unwatch(): void {
+    if (this.#watch !== null) {
+      native.watchStop(this.#watch);
+      this.#watch = null;
+    }
+  }
+
+  get watching(): boolean {
+    return this.#watch !== null;
+  }
+
+  /** Whether the watch keeps the Node process alive (like timer.ref()/unref()). */
+  ref(): this {
+    if (this.#watch !== null) native.watchRef(this.#watch, true);
+    return this;
+  }
+
+  unref(): this {
+    if (this.#watch !== null) native.watchRef(this.#watch, false);
+    return this;
+  }
+
+  /** Close the epoll fd (stopping any watch). A second call is a no-op. */
+  close(): void {
+    if (this.#fd < 0) return;
+    this.unwatch();
+    const fd = this.#fd;
+    this.#fd = -1;
+    this.#count = 0;
+    check(native.close(fd), 'close');
+  }
+
+  #live(syscall: string): number {
+    if (this.#fd < 0) throw new SystemError(EBADF, syscall, '(epoll instance is closed)');
+    return this.#fd;
+  }
+
+  #slot(i: number): number {
+    if (!(i >= 0 && i < this.#count)) {
+      throw new RangeError(`event index ${String(i)} out of range 0..${this.#count - 1}`);
+    }
+    return 3 * i;
+  }
+}

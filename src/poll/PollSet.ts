@@ -1,0 +1,90 @@
+// poll(2), for the epoll-vs-poll study and for scripts that want one call.
+//
+// PollSet keeps a struct pollfd array in an Int32Array the kernel reads and
+// writes in place (fd, then events | revents << 16), so a poll loop over
+// thousands of fds allocates nothing per call — the fair way to compare it with
+// epoll, whose cost is per ready fd rather than per watched fd.
+// poll() is the allocating convenience. Single-threaded; owns no fds.
+import { native } from '../sys/addon.js';
+import { check } from '../sys/errors.js';
+import { toTimeoutMs } from './timeout.js';
+
+export class PollSet {
+  #fds: Int32Array;
+  #size = 0;
+
+  constructor(capacity = 64) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    this.#fds = new Int32Array(capacity * 2);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Watch `fd` for `events` (POLLIN, POLLOUT, ...); returns its index. */
+  add(fd: number, events: number): number {
+    if (!Number.isInteger(fd) || fd < 0) throw new RangeError(`fd must be a non-negative integer, got ${String(fd)}`);
+    if (!Number.isInteger(events) || events < 0 || events > 0xffff) throw new RangeError('poll events are 16 bits');
+    if (this.#size * 2 === this.#fds.length) {
+      const bigger = new Int32Array(this.#fds.length * 2);
+      bigger.set(this.#fds);
+      this.#fds = bigger;
+    }
+    const i = this.#size++;
+    this.#fds[2 * i] = fd;
+    this.#fds[2 * i + 1] = events;
+    return i;
+  }
+
+  /** Change the events watched at index i. */
+  setEvents(i: number, events: number): void {
+    this.#index(i);
+    this.#fds[2 * i + 1] = events & 0xffff;
+  }
+
+  /** Remove index i by moving the last entry into it (O(1); indices of the last entry change). */
+  removeAt(i: number): void {
+    this.#index(i);
+    const last = --this.#size;
+    this.#fds[2 * i] = this.#fds[2 * last]!;
+    this.#fds[2 * i + 1] = this.#fds[2 * last + 1]!;
+  }
+
+  clear(): void {
+    this.#size = 0;
+  }
+
+  /** poll(2) over the set; returns how many entries have revents. */
+  poll(timeoutMs = -1): number {
+    return check(native.poll(this.#fds, this.#size, toTimeoutMs(timeoutMs)), 'poll');
+  }
+
+  fdAt(i: number): number {
+    this.#index(i);
+    return this.#fds[2 * i]!;
+  }
+
+  /** revents of index i from the last poll(). */
+  reventsAt(i: number): number {
+    this.#index(i);
+    return this.#fds[2 * i + 1]! >>> 16;
+  }
+
+  #index(i: number): void {
+    if (!(i >= 0 && i < this.#size)) throw new RangeError(`index ${String(i)} out of range 0..${this.#size - 1}`);
+  }
+}
+
+/** One poll(2) call: returns [fd, revents] for each entry that has revents (allocates). */
+export function poll(fds: ReadonlyArray<readonly [number, number]>, timeoutMs = -1): Array<[number, number]> {
+  const set = new PollSet(Math.max(1, fds.length));
+  for (const [fd, events] of fds) set.add(fd, events);
+  const n = set.poll(timeoutMs);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < set.size && out.length < n; i++) {
+    const revents = set.reventsAt(i);
+    if (revents !== 0) out.push([set.fdAt(i), revents]);
+  }
+  return out;
+}
