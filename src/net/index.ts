@@ -1,0 +1,3 @@
+// The `net` layer: addresses and socket helpers. No event loops.
+export { SocketAddress, type AddressFamily } from './SocketAddress.js';
+export * from './socket.js';
