@@ -1,0 +1,9 @@
+// epoll-reactor: Linux epoll for Node.js.
+//
+// Layers (imports go one way): sys -> poll -> net -> reactor -> codec.
+// Importing this module loads the native addon; on a platform other than Linux,
+// or when the addon was never built, the import throws an error naming the fix.
+export * from './sys/index.js';
+export * from './poll/index.js';
+export * from './net/index.js';
+export * from './reactor/index.js';

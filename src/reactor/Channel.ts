@@ -1,0 +1,50 @@
+// Channel: one fd's membership in one EventLoop — the fd, its current interest
+// mask, the handler its events go to, and the token that tells a live
+// registration from a stale one.
+//
+// Ownership: a Channel does not own its fd; the object that created the fd
+// (TcpConnection, Acceptor, the loop's own Waker/TimerFd) does, and closes it
+// through loop.closeFd() so the close waits for the end of the dispatch batch.
+// Threading: only the owning loop's thread touches a Channel.
+//
+// The token: every registration gets a fresh token from the loop (a counter).
+// The kernel hands it back with each event; dispatch drops an event whose token
+// is not the current token of the channel registered for that fd. So an event
+// queued for a channel that was removed earlier in the same batch — or for an fd
+// number that has since been reused by a new connection — is never delivered to
+// the wrong owner (DESIGN invariant 2).
+import type { EventLoop } from './EventLoop.js';
+
+/** What a Channel's events are delivered to. One method: no closure per event. */
+export interface EventHandler {
+  handleEvent(events: number): void;
+}
+
+export class Channel {
+  /** Token of the current registration; 0 while not registered. */
+  token = 0;
+  /** The interest mask last given to the kernel (0 while not registered). */
+  interest = 0;
+
+  constructor(
+    readonly loop: EventLoop,
+    readonly fd: number,
+    public handler: EventHandler,
+  ) {}
+
+  get registered(): boolean {
+    return this.token !== 0;
+  }
+
+  /** Register or change interest; a no-op (no syscall) when the mask is unchanged. */
+  setInterest(mask: number): void {
+    mask >>>= 0;
+    if (this.token !== 0 && mask === this.interest) return;
+    this.loop.updateChannel(this, mask);
+  }
+
+  /** Deregister. Pending events for this registration are dropped. Idempotent. */
+  remove(): void {
+    if (this.token !== 0) this.loop.removeChannel(this);
+  }
+}

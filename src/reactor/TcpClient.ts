@@ -1,0 +1,70 @@
+// TcpClient: a Connector plus the TcpConnection it yields — the client side of
+// the reactor (muduo's TcpClient). `await client.connect()` gives a connected
+// TcpConnection; with retry on, refused or timed-out attempts back off and try
+// again.
+//
+// Ownership: the client owns its Connector while connecting and its connection
+// once connected (close() closes either). Threading: the loop's thread.
+import { setNoDelay, type AddressLike } from '../net/socket.js';
+import type { SystemError } from '../sys/errors.js';
+import { Connector, type ConnectorOptions } from './Connector.js';
+import type { EventLoop } from './EventLoop.js';
+import { TcpConnection, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
+
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'closed';
+
+export interface TcpClientOptions extends ConnectionOptions, ConnectorOptions {
+  /** TCP_NODELAY. Default true. */
+  noDelay?: boolean;
+}
+
+export class TcpClient {
+  state: ClientState = 'idle';
+  connection: TcpConnection | null = null;
+  #connector: Connector | null = null;
+  #pending: Promise<TcpConnection> | null = null;
+
+  constructor(
+    readonly loop: EventLoop,
+    readonly address: AddressLike,
+    readonly callbacks: ConnectionCallbacks = {},
+    readonly options: TcpClientOptions = {},
+  ) {}
+
+  /** Connect (once). Resolves with the connection, rejects with the last SystemError. */
+  connect(): Promise<TcpConnection> {
+    if (this.#pending !== null) return this.#pending;
+    if (this.state === 'closed') return Promise.reject(new Error('client is closed'));
+    this.state = 'connecting';
+    this.#pending = new Promise<TcpConnection>((resolve, reject) => {
+      this.#connector = new Connector(
+        this.loop,
+        this.address,
+        (fd) => {
+          this.#connector = null;
+          if (this.options.noDelay ?? true) setNoDelay(fd);
+          const conn = new TcpConnection(this.loop, fd, this.callbacks, this.options);
+          this.connection = conn;
+          this.state = 'connected';
+          resolve(conn);
+        },
+        (err: SystemError) => {
+          this.#connector = null;
+          this.state = 'closed';
+          reject(err);
+        },
+        this.options,
+      );
+      this.#connector.start();
+    });
+    return this.#pending;
+  }
+
+  /** Stop connecting, or close the connection gracefully. */
+  close(): void {
+    this.#connector?.cancel();
+    this.#connector = null;
+    this.connection?.close();
+    this.state = 'closed';
+  }
+}

@@ -1,0 +1,146 @@
+// TcpServer: a listening socket, its Acceptor, and the table of live
+// connections (indexed by fd: O(1) lookup, a few dozen bytes per idle
+// connection beyond the kernel's buffers — seed 004's design).
+//
+// Ownership: the server owns the listening fd (through its Acceptor) and, via
+// their TcpConnection objects, every accepted connection. Threading: the loop's
+// thread only.
+//
+// Shutdown: close() stops accepting at once, asks every connection to flush and
+// close, and force-closes whatever has not finished by the deadline; its promise
+// resolves when the last connection is gone. Idle cleanup: `idleTimeoutMs`
+// closes connections that neither read nor wrote for that long.
+import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
+import type { SocketAddress } from '../net/SocketAddress.js';
+import type { SystemError } from '../sys/errors.js';
+import { Acceptor } from './Acceptor.js';
+import type { EventLoop } from './EventLoop.js';
+import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
+
+export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
+  /** Where to listen. Default 127.0.0.1:0 (an ephemeral port on loopback). */
+  address?: AddressLike;
+  /** TCP_NODELAY on accepted connections. Default true (a reactor batches its own writes). */
+  noDelay?: boolean;
+  /** Connections accepted per turn at most. Default 128. */
+  acceptBudget?: number;
+}
+
+export interface TcpServerCallbacks extends ConnectionCallbacks {
+  /** A connection was accepted (before any of its data is delivered). */
+  onConnection?: (conn: TcpConnection) => void;
+  /** A server-level error that closed nothing (accept failures, EMFILE drops). */
+  onError?: (err: SystemError) => void;
+}
+
+export class TcpServer {
+  readonly loop: EventLoop;
+  /** Live connections by fd. */
+  readonly connections: Array<TcpConnection | undefined> = [];
+  #count = 0;
+  #acceptor: Acceptor | null = null;
+  #address: SocketAddress | null = null;
+  readonly #options: TcpServerOptions;
+  readonly #callbacks: TcpServerCallbacks;
+  /** One callbacks object shared by every connection: nothing allocated per accept. */
+  readonly #connCallbacks: ConnectionCallbacks;
+  #closing: { resolve: () => void } | null = null;
+  #closePromise: Promise<void> | null = null;
+
+  constructor(loop: EventLoop, callbacks: TcpServerCallbacks = {}, options: TcpServerOptions = {}) {
+    this.loop = loop;
+    this.#callbacks = callbacks;
+    this.#options = options;
+    this.#connCallbacks = {
+      onClose: (conn, info) => this.#onConnectionClosed(conn, info),
+    };
+    this.#syncCallbacks();
+  }
+
+  /** Change callbacks (they apply to existing and future connections). */
+  setCallbacks(callbacks: TcpServerCallbacks): void {
+    Object.assign(this.#callbacks, callbacks);
+    this.#syncCallbacks();
+  }
+
+  #syncCallbacks(): void {
+    const cb = this.#callbacks;
+    const shared = this.#connCallbacks;
+    if (cb.onMessage) shared.onMessage = cb.onMessage;
+    if (cb.onEnd) shared.onEnd = cb.onEnd;
+    if (cb.onHighWater) shared.onHighWater = cb.onHighWater;
+    if (cb.onDrain) shared.onDrain = cb.onDrain;
+  }
+
+  /** Bind, listen and start accepting. Returns the bound address (the real port when 0 was asked). */
+  listen(): SocketAddress {
+    if (this.#acceptor !== null) throw new Error('server is already listening');
+    const address = toAddress(this.#options.address ?? '127.0.0.1:0');
+    const fd = listen(address, this.#options);
+    this.#address = localAddress(fd);
+    const acceptorOptions = {
+      budget: this.#options.acceptBudget ?? 128,
+      ...(this.#callbacks.onError ? { onError: this.#callbacks.onError } : {}),
+    };
+    this.#acceptor = new Acceptor(this.loop, fd, (cfd) => this.#onAccept(cfd), acceptorOptions);
+    this.#acceptor.start();
+    return this.#address;
+  }
+
+  get address(): SocketAddress {
+    if (this.#address === null) throw new Error('server is not listening');
+    return this.#address;
+  }
+
+  /** Number of live connections. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Connections dropped because the process ran out of fds. */
+  get droppedConnections(): number {
+    return this.#acceptor?.dropped ?? 0;
+  }
+
+  #onAccept(fd: number): void {
+    if (this.#closing !== null) {
+      this.loop.closeFd(fd);
+      return;
+    }
+    if (this.#options.noDelay ?? true) {
+      try {
+        setNoDelay(fd);
+      } catch {
+        // a socket that died between accept and here: its first read will say so
+      }
+    }
+    const conn = new TcpConnection(this.loop, fd, this.#connCallbacks, this.#options);
+    this.connections[fd] = conn;
+    this.#count++;
+    this.#callbacks.onConnection?.(conn);
+  }
+
+  #onConnectionClosed(conn: TcpConnection, info: CloseInfo): void {
+    if (this.connections[conn.fd] === conn) {
+      this.connections[conn.fd] = undefined;
+      this.#count--;
+    }
+    this.#callbacks.onClose?.(conn, info);
+    if (this.#closing !== null && this.#count === 0) this.#closing.resolve();
+  }
+
+  /**
+   * Graceful shutdown: stop accepting now, let every connection flush and close,
+   * force-close those still open after `deadlineMs`. Resolves when all are closed.
+   */
+  close(deadlineMs = 5000): Promise<void> {
+    if (this.#closePromise !== null) return this.#closePromise;
+    this.#closePromise = new Promise<void>((resolve) => {
+      this.#closing = { resolve };
+    });
+    this.#acceptor?.stop();
+    for (const conn of this.connections) conn?.close(deadlineMs);
+    if (this.#count === 0) this.#closing!.resolve();
+    return this.#closePromise;
+  }
+}
