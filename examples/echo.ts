@@ -1,0 +1,38 @@
+// The echo service, shared by both drivers of examples/echo-server: every byte
+// read goes back to its sender. Back-pressure: a peer that stops reading makes
+// its output cross the high-water mark, and we stop reading from it until the
+// output drains — so a peer that never reads costs bounded memory.
+import { EventLoop, TcpServer, type TcpServerOptions } from '../src/index.js';
+
+export interface EchoOptions {
+  host: string;
+  port: number;
+  mode: 'lt' | 'et';
+  idleTimeoutMs: number;
+}
+
+export function startEcho(loop: EventLoop, opts: EchoOptions): TcpServer {
+  const serverOptions: TcpServerOptions = {
+    address: opts.host.includes(':') ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    highWaterMark: 4 << 20,
+  };
+  const server = new TcpServer(
+    loop,
+    {
+      onMessage(conn, input) {
+        conn.send(input.peek());
+        input.retrieveAll();
+      },
+      onHighWater(conn) {
+        conn.pauseReading();
+      },
+      onDrain(conn) {
+        conn.resumeReading();
+      },
+    },
+    serverOptions,
+  );
+  server.listen();
+  return server;
+}
