@@ -102,6 +102,8 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
   #deadlineNode: TimerNode | null = null;
   #readingPaused = false;
   #peerEnded = false;
+  /** RDHUP/HUP seen: the peer's FIN is queued behind the data (ET must read to EOF). */
+  #finPending = false;
   #shutdownPending = false;
   #writeShut = false;
   #corked = false;
@@ -156,6 +158,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
         return;
       }
     }
+    if (events & (EPOLLRDHUP | EPOLLHUP)) this.#finPending = true;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) this.#handleRead();
     if (events & EPOLLOUT && this.state !== 'closed') this.#handleWrite();
   }
@@ -186,7 +189,10 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       if (n > 0) {
         input.commitRead(n, scratch);
         total += n;
-        if (!this.#et || n < writable + scratch.length) break; // LT: one read; ET: drained
+        // LT: one read per event. ET: a short read means drained — unless the
+        // kernel already told us the FIN is queued behind the data (RDHUP): then
+        // read on to see the 0, since no new edge will come for it.
+        if (!this.#et || (n < writable + scratch.length && !this.#finPending)) break;
         if (total >= loop.readBudget) {
           loop.addReady(this); // fairness: yield to other fds, continue next turn
           break;
