@@ -1,0 +1,107 @@
+// examples/echo-server as a user runs it: a separate process, in all four
+// mode x driver combinations, under a checksummed load of 1..1000 connections
+// with 64 B..100 KB messages pipelined; then SIGTERM must drain and exit 0.
+import { describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { netLoad } from './netLoad.js';
+
+const SERVER = fileURLToPath(new URL('../../dist/examples/echo-server.js', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+}
+
+function start(args: string[]): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`echo-server did not print its port in 10 s; stderr: ${err}`));
+    }, 10_000);
+    child.stderr!.on('data', (d) => (err += d));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]), stderr: () => err });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`echo-server exited early with ${code}: ${err}`));
+    });
+  });
+}
+
+function stop(r: Running, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
+    r.child.removeAllListeners('exit');
+    r.child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    r.child.kill(signal);
+  });
+}
+
+describe.each([
+  ['lt', 'integrated'],
+  ['et', 'integrated'],
+  ['lt', 'exclusive'],
+  ['et', 'exclusive'],
+])('echo-server --mode %s --driver %s', (mode, driver) => {
+  it('echoes every byte under load from 1 to 1000 connections, then exits 0 on SIGTERM', async () => {
+    const server = await start(['--mode', mode, '--driver', driver]);
+    try {
+      // one connection, 100 KB messages, pipelined
+      await netLoad({ port: server.port, conns: 1, messages: 30, sizes: [100_000], depth: 4 });
+      // 50 connections mixing 64 B .. 100 KB (odd sizes), deep pipelines
+      await netLoad({ port: server.port, conns: 50, messages: 20, sizes: [64, 1000, 4097, 65_537, 100_003], depth: 8 });
+      // 1000 concurrent connections, small messages
+      const bytes = await netLoad({ port: server.port, conns: 1000, messages: 10, sizes: [64, 200], depth: 2 });
+      expect(bytes).toBe(1000 * 10 * 132);
+    } catch (err) {
+      server.child.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}\nserver stderr: ${server.stderr()}`);
+    }
+    expect(await stop(server, 'SIGTERM')).toBe(0);
+    expect(server.stderr()).toBe('');
+  }, 120_000);
+});
+
+describe('echo-server process behaviour', () => {
+  it('SIGINT also exits 0; bad flags exit 2 with a message', async () => {
+    const server = await start(['--mode', 'et']);
+    expect(await stop(server, 'SIGINT')).toBe(0);
+    const bad = spawn(process.execPath, [SERVER, '--mode', 'xt'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    bad.stderr!.on('data', (d) => (err += d));
+    const code = await new Promise((r) => bad.on('exit', r));
+    expect(code).toBe(2);
+    expect(err).toContain('--mode must be lt or et');
+  });
+
+  it('--idle-timeout closes idle connections', async () => {
+    const server = await start(['--idle-timeout', '100']);
+    try {
+      const { connect } = await import('node:net');
+      const sock = connect(server.port, '127.0.0.1');
+      const t0 = Date.now();
+      await new Promise<void>((resolve, reject) => {
+        sock.on('close', () => resolve());
+        sock.on('error', reject);
+        setTimeout(() => reject(new Error('not closed within 5 s')), 5000);
+      });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+    } finally {
+      expect(await stop(server, 'SIGTERM')).toBe(0);
+    }
+  });
+});
