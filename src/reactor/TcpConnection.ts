@@ -249,9 +249,11 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     if (out.readableBytes === 0 && !this.loop.inTurn && typeof data !== 'string') {
       // Outside a turn with nothing pending: write now, keep only the rest.
       const n = this.#writeRaw(data, 0, len);
-      if (n < 0) return false;
-      if (n < len) out.append(data.subarray(n));
-      else this.#settleWriters();
+      if (n === -2) return false; // the write failed and closed us
+      if (n < len) {
+        out.append(data.subarray(Math.max(n, 0)));
+        this.#updateInterest(); // arm EPOLLOUT for the rest
+      } else this.#settleWriters();
     } else {
       out.append(data);
       if (!this.#corked && this.loop.inTurn) {
@@ -262,8 +264,10 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       }
     }
     if (this.#isClosed()) return false;
+    // No interest change for corked output: the flush when the handler returns
+    // arms EPOLLOUT only if the kernel does not take it all (the common case
+    // then costs one write and no epoll_ctl).
     const pending = out.readableBytes;
-    if (pending > 0) this.#updateInterest();
     if (pending > this.#maxOutput) {
       this.destroy(undefined, 'overflow');
       return false;
