@@ -1,0 +1,55 @@
+// Compiles the C side of the benchmark (reference echo server, load generator)
+// with the system compiler on first use, and again whenever a source is newer
+// than its binary. No make needed: one `cc` per binary, the same flags the
+// Makefile uses, warnings shown.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { C_SOURCES, binDir } from './paths.js';
+
+export interface CBinaries {
+  echoServer: string;
+  loadgen: string;
+}
+
+const TARGETS = {
+  echoServer: { out: 'echo_server', sources: ['echo_server.c'] },
+  loadgen: { out: 'loadgen', sources: ['loadgen.c', 'hist.h', 'stream.h'] },
+} as const;
+
+const CFLAGS = ['-O2', '-g', '-Wall', '-Wextra', '-std=gnu11', '-D_GNU_SOURCE'];
+
+function findCompiler(): string {
+  for (const cc of [process.env.CC, 'cc', 'gcc', 'clang']) {
+    if (cc && spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0) return cc;
+  }
+  throw new Error(
+    'the echo benchmark compiles its C reference server and load generator on first run, ' +
+      'but no C compiler was found (tried $CC, cc, gcc, clang). Install one, e.g. `sudo apt-get install gcc`.',
+  );
+}
+
+function stale(binary: string, sources: readonly string[]): boolean {
+  if (!existsSync(binary)) return true;
+  const built = statSync(binary).mtimeMs;
+  return sources.some((s) => statSync(join(C_SOURCES, s)).mtimeMs > built);
+}
+
+/** Paths of the C binaries, building the stale ones; `log` gets one line per build. */
+export function ensureCBinaries(log: (line: string) => void): CBinaries {
+  const dir = binDir();
+  const result = {} as Record<keyof CBinaries, string>;
+  let cc: string | undefined;
+  for (const [key, t] of Object.entries(TARGETS) as Array<[keyof CBinaries, (typeof TARGETS)[keyof CBinaries]]>) {
+    const out = join(dir, t.out);
+    if (stale(out, t.sources)) {
+      cc ??= findCompiler();
+      log(`compiling ${t.out} (${cc})`);
+      const r = spawnSync(cc, [...CFLAGS, '-o', out, join(C_SOURCES, t.sources[0])], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`compiling ${t.out} failed:\n${r.stderr || r.error?.message}`);
+      if (r.stderr.trim()) log(r.stderr.trim());
+    }
+    result[key] = out;
+  }
+  return result;
+}

@@ -1,0 +1,49 @@
+// Spawning benchmark processes pinned to one CPU (taskset), and reading a
+// process's CPU time from /proc. Without taskset the processes run unpinned
+// and the report says so.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let tasksetChecked: boolean | undefined;
+
+/** Whether processes can be pinned (taskset from util-linux is present). */
+export function canPin(): boolean {
+  tasksetChecked ??= spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+  return tasksetChecked;
+}
+
+/** Spawn `argv` on CPU `cpu` (stdout/stderr piped, stdin closed). */
+export function spawnPinned(argv: readonly string[], cpu: number): ChildProcess {
+  const full = canPin() ? ['taskset', '-c', String(cpu), ...argv] : [...argv];
+  // taskset execs the command, so the child's pid is the server's own pid.
+  return spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+let clockTicks: number | undefined;
+
+/** User + system CPU seconds a process has used so far (all its threads); null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces): state is field 3,
+  // utime and stime are fields 14 and 15.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / clockTicks;
+}
+
+/** Resolve with the exit code once `child` has exited (SIGKILL after `graceMs`). */
+export function waitExit(child: ChildProcess, graceMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}

@@ -1,0 +1,124 @@
+// The servers under test: how to start each one (pinned to a CPU), learn its
+// port from its "listening on HOST:PORT" line, stop it with SIGTERM, and read
+// the syscall counters it prints at exit (reactor: the loop's LoopStats; C
+// reference: its own counters; node:net: none).
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { CBinaries } from './cbuild.js';
+import { DIST } from './paths.js';
+import { cpuSeconds, spawnPinned, waitExit } from './pinned.js';
+
+export interface ServerSpec {
+  name: string;
+  argv: string[];
+  /** Sums the server's own syscall counters from the stderr it printed at exit. */
+  selfSyscalls(stderr: string): number | null;
+}
+
+function lastJson(stderr: string): Record<string, unknown> | null {
+  const lines = stderr.trim().split('\n').reverse();
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      // not ours
+    }
+  }
+  return null;
+}
+
+function reactorSyscalls(stderr: string): number | null {
+  const stats = lastJson(stderr)?.stats as Record<string, number> | undefined;
+  return typeof stats?.syscalls === 'number' ? stats.syscalls : null;
+}
+
+function cSyscalls(stderr: string): number | null {
+  const j = lastJson(stderr) as Record<string, number> | null;
+  if (!j || typeof j.epoll_waits !== 'number') return null;
+  return j.epoll_waits + j.reads + j.writes + j.accepts + j.epoll_ctls;
+}
+
+export type ReactorDriver = 'integrated' | 'exclusive';
+
+/** Every server the benchmark knows, by name (c-poll is for the idle-scaling run). */
+export function serverSpecs(bins: CBinaries, driver: ReactorDriver): Map<string, ServerSpec> {
+  const echo = join(DIST, 'examples', 'echo-server.js');
+  const reactor = (mode: 'lt' | 'et'): ServerSpec => ({
+    name: `reactor-${mode}`,
+    argv: [process.execPath, echo, '--mode', mode, '--driver', driver, '--stats'],
+    selfSyscalls: reactorSyscalls,
+  });
+  const c = (mode: 'lt' | 'et' | 'poll'): ServerSpec => ({
+    name: `c-${mode}`,
+    argv: [bins.echoServer, '--mode', mode],
+    selfSyscalls: cSyscalls,
+  });
+  const specs: ServerSpec[] = [
+    reactor('lt'),
+    reactor('et'),
+    { name: 'node-net', argv: [process.execPath, join(DIST, 'benchmarks', 'node-net-server.js')], selfSyscalls: () => null },
+    c('lt'),
+    c('et'),
+    c('poll'),
+  ];
+  return new Map(specs.map((s) => [s.name, s]));
+}
+
+/** A started server process. */
+export class RunningServer {
+  readonly spec: ServerSpec;
+  readonly port: number;
+  readonly #child: ChildProcess;
+  readonly #stderr: string[];
+
+  private constructor(spec: ServerSpec, child: ChildProcess, port: number, stderr: string[]) {
+    this.spec = spec;
+    this.#child = child;
+    this.port = port;
+    this.#stderr = stderr;
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  static start(spec: ServerSpec, cpu: number, timeoutMs = 15_000): Promise<RunningServer> {
+    const child = spawnPinned([...spec.argv, '--host', '127.0.0.1', '--port', '0'], cpu);
+    const stderr: string[] = [];
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
+    return new Promise((resolve, reject) => {
+      let stdout = '';
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`${spec.name}: ${why}${stderr.length ? `\n${stderr.join('').trim()}` : ''}`));
+      };
+      const timer = setTimeout(() => fail(`no "listening on" line within ${timeoutMs} ms`), timeoutMs);
+      child.once('error', (err) => fail(err.message));
+      child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before listening`));
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        const m = /listening on \S*:(\d+)\s*$/m.exec(stdout);
+        if (!m) return;
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.removeAllListeners('error');
+        child.stdout!.removeAllListeners('data').resume();
+        resolve(new RunningServer(spec, child, Number(m[1]), stderr));
+      });
+    });
+  }
+
+  cpuSeconds(): number | null {
+    return cpuSeconds(this.pid);
+  }
+
+  /** SIGTERM, wait for a clean exit; returns the server's own syscall count, if it reports one. */
+  async stop(): Promise<{ exitCode: number | null; selfSyscalls: number | null; stderr: string }> {
+    this.#child.kill('SIGTERM');
+    const exitCode = await waitExit(this.#child, 10_000);
+    const stderr = this.#stderr.join('');
+    return { exitCode, selfSyscalls: this.spec.selfSyscalls(stderr), stderr };
+  }
+}

@@ -1,0 +1,76 @@
+// The echo benchmark's result model: what one run measured, what the report
+// summarises, and what --json writes. Plain data, no behaviour; shared by the
+// runner, the table printer and the SVG chart.
+
+/** The servers under test, in table order. */
+export const SERVER_NAMES = ['reactor-lt', 'reactor-et', 'node-net', 'c-lt', 'c-et'] as const;
+export type ServerName = (typeof SERVER_NAMES)[number];
+
+/** One load-generator run against one freshly started server. */
+export interface RunSample {
+  config: string;
+  server: string;
+  repeat: number;
+  msgsPerSec: number;
+  mbPerSec: number;
+  p50Us: number;
+  p99Us: number;
+  /** Server CPU time over the measured window / wall time, in percent (100 = one core). */
+  cpuPct: number | null;
+  /** Server system calls / messages echoed over the whole run; null when not measurable. */
+  syscallsPerMsg: number | null;
+  /** Fairness runs: the light connections' figures. */
+  light?: { msgsPerSec: number; p50Us: number; p99Us: number };
+}
+
+/** Median and spread of one server in one configuration. */
+export interface Summary {
+  config: string;
+  server: string;
+  repeats: number;
+  msgsPerSec: { median: number; min: number; max: number };
+  mbPerSec: number;
+  p50Us: number;
+  p99Us: number;
+  cpuPct: number | null;
+  syscallsPerMsg: number | null;
+  /** median msgs/s divided by c-et's median msgs/s in the same configuration (null if no c-et). */
+  ratioToCEt: number | null;
+  light?: { msgsPerSec: number; p50Us: number; p99Us: number };
+}
+
+export interface ConfigInfo {
+  /** 'A0', 'B', ..., 'fairness', 'idle-1000'. */
+  name: string;
+  /** One-line description, e.g. 'C=50 D=16 S=64'. */
+  label: string;
+}
+
+/** One point of the idle-scaling run: N idle connections beside one active ping-pong one. */
+export interface IdlePoint {
+  server: string;
+  idle: number;
+  msgsPerSec: number;
+  /** Server CPU microseconds per message (per wakeup: one message in flight). */
+  cpuUsPerMsg: number | null;
+  p50Us: number;
+  p99Us: number;
+}
+
+/** The raw-path run: events/s through Epoll.wait vs the npm `epoll` package. */
+export interface RawResult {
+  readyFds: number;
+  /** events per second delivered to JS, by implementation name (e.g. 'Epoll.wait', 'npm epoll'). */
+  eventsPerSec: Record<string, number | null>;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  host: { cpus: string; cores: number; kernel: string; node: string; pinned: boolean };
+  method: { repeats: number; warmupSec: number; durationSec: number; quick: boolean };
+  configs: ConfigInfo[];
+  samples: RunSample[];
+  summaries: Summary[];
+  idle: IdlePoint[];
+  raw: RawResult[];
+}
