@@ -1,19 +1,30 @@
 /* echo_server.c — the C epoll reference echo server for the echo benchmark.
  *
- * Owns: one single-threaded epoll loop that echoes every byte back on the same connection.
- *   echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--backlog 1024]
+ * Owns: one single-threaded event loop that echoes every byte back on the same connection;
+ * epoll (lt/et), or poll(2) as the classic baseline for the poll-vs-epoll comparison.
+ *   echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et|poll] [--backlog 1024]
  * Rules:
  *   - Non-blocking sockets; accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) until EAGAIN; TCP_NODELAY on
  *     accepted sockets; SO_REUSEADDR on the listener. Connection table indexed by fd.
  *   - lt: level-triggered EPOLLIN, exactly one read (64 KiB scratch) per event.
  *     et: EPOLLIN|EPOLLRDHUP|EPOLLET, read until EAGAIN.
+ *     poll: lt's logic on poll(2): one read per ready fd per poll() call. One pollfd array
+ *     holds the listener (slot 0), the signalfd (slot 1) and every connection; it is kept
+ *     incrementally (each connection records its slot; a close moves the last slot into the
+ *     freed one) and scanned back to front, so a close never hides an unhandled entry.
+ *   - All modes share the accept/read/echo/write/close code; only the interest-set calls
+ *     (watch/rewatch/unwatch) and the wait loop differ. Interest masks are epoll bits, which
+ *     equal poll's for IN/OUT/ERR/HUP (checked at compile time).
  *   - Echo writes directly; a short write keeps the rest in a growable per-connection buffer,
- *     EPOLLOUT is armed only while output is pending, and reading stops while more than
- *     1 MiB is pending (resumes once the buffer has drained completely).
- *   - Closes on EOF / ECONNRESET / EPIPE / EPOLLERR; SIGPIPE ignored.
+ *     EPOLLOUT/POLLOUT is armed only while output is pending, and reading stops while more
+ *     than 1 MiB is pending (resumes once the buffer has drained completely; lt and poll also
+ *     drop EPOLLIN/POLLIN meanwhile).
+ *   - Closes on EOF / ECONNRESET / EPIPE / EPOLLERR (POLLERR); SIGPIPE ignored.
  *   - Prints exactly "listening on HOST:PORT\n" on stdout once ready. SIGTERM/SIGINT arrive
- *     through a signalfd in the epoll set; the server then prints one JSON line of syscall
- *     counters to stderr and exits 0.
+ *     through a signalfd in the epoll set (poll: in the pollfd array); the server then prints
+ *     one JSON line of syscall counters to stderr and exits 0. Same keys in every mode: in
+ *     poll mode "epoll_waits" counts poll() calls and "epoll_ctls" stays 0 (interest changes
+ *     are writes to the array, not syscalls).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +32,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +46,13 @@
 #define SCRATCH (64 * 1024)
 #define PAUSE_AT (1024 * 1024)
 
+_Static_assert(EPOLLIN == POLLIN && EPOLLOUT == POLLOUT && EPOLLERR == POLLERR && EPOLLHUP == POLLHUP,
+               "poll mode uses epoll interest/event masks as poll masks");
+
 typedef struct {
     int open, paused;      /* paused: reading stopped for back-pressure */
-    uint32_t events;       /* currently registered epoll mask */
+    int slot;              /* poll: index of this fd in pfds */
+    uint32_t events;       /* currently registered interest mask (epoll bits) */
     uint8_t *out;          /* pending output is out[off, len) */
     size_t off, len, cap;
 } conn_t;
@@ -45,9 +61,11 @@ static struct {
     uint64_t epoll_waits, reads, writes, accepts, epoll_ctls, conns, bytes;
 } st;
 
-static int ep, et_mode;
+static int ep, lfd, sfd, et_mode, poll_mode;
 static conn_t *tab;
 static size_t tab_n;
+static struct pollfd *pfds;  /* poll: [0] listener, [1] signalfd, then one slot per connection */
+static nfds_t npfd, pfd_cap;
 static uint8_t scratch[SCRATCH];
 
 static void die(const char *what) { perror(what); exit(1); }
@@ -58,21 +76,48 @@ static void ctl(int op, int fd, uint32_t events) {
     if (epoll_ctl(ep, op, fd, &ev) < 0) die("epoll_ctl");
 }
 
+/* Adds fd to the interest set; returns its pollfd slot (poll) or -1 (epoll). */
+static int watch(int fd, uint32_t events) {
+    if (!poll_mode) { ctl(EPOLL_CTL_ADD, fd, events); return -1; }
+    if (npfd == pfd_cap) {
+        pfd_cap = pfd_cap ? 2 * pfd_cap : 1024;
+        if (!(pfds = realloc(pfds, pfd_cap * sizeof *pfds))) die("realloc");
+    }
+    /* revents 0: a slot appended during a scan is first looked at after the next poll() */
+    pfds[npfd] = (struct pollfd){.fd = fd, .events = (short)events};
+    return (int)npfd++;
+}
+
+static void rewatch(int fd, conn_t *c, uint32_t events) {
+    c->events = events;
+    if (poll_mode) pfds[c->slot].events = (short)events;
+    else ctl(EPOLL_CTL_MOD, fd, events);
+}
+
+/* poll: swap-removes c's slot (the last slot, always a connection, moves into it).
+ * epoll: nothing to do, close() removes the fd from the epoll set. */
+static void unwatch(conn_t *c) {
+    if (!poll_mode) return;
+    pfds[c->slot] = pfds[--npfd];
+    tab[pfds[c->slot].fd].slot = c->slot;
+}
+
 static uint32_t base_events(void) { return et_mode ? EPOLLIN | EPOLLRDHUP | EPOLLET : EPOLLIN; }
 
 /* Re-registers fd if its wanted mask (pending output, paused reading) changed. */
 static void update_events(int fd, conn_t *c) {
     uint32_t want = base_events();
     if (c->len > c->off) want |= EPOLLOUT;
-    if (c->paused && !et_mode) want &= ~(uint32_t)EPOLLIN;  /* lt would spin on unread input */
-    if (want != c->events) { c->events = want; ctl(EPOLL_CTL_MOD, fd, want); }
+    if (c->paused && !et_mode) want &= ~(uint32_t)EPOLLIN;  /* lt/poll would spin on unread input */
+    if (want != c->events) rewatch(fd, c, want);
 }
 
 static void close_conn(int fd) {
     conn_t *c = &tab[fd];
+    unwatch(c);
     free(c->out);
     memset(c, 0, sizeof *c);
-    close(fd);  /* also removes fd from the epoll set */
+    close(fd);
 }
 
 static void append(conn_t *c, const uint8_t *p, size_t n) {
@@ -122,7 +167,7 @@ static int echo(int fd, conn_t *c, const uint8_t *p, size_t n) {
     return 0;
 }
 
-/* Reads once (lt) or until EAGAIN (et). Returns -1 if the connection was closed. */
+/* Reads once (lt, poll) or until EAGAIN (et). Returns -1 if the connection was closed. */
 static int on_readable(int fd, conn_t *c) {
     do {
         if (c->paused) return 0;
@@ -159,10 +204,11 @@ static void on_accept(int lfd) {
         }
         st.conns++;
         tab[fd] = (conn_t){.open = 1, .events = base_events()};
-        ctl(EPOLL_CTL_ADD, fd, tab[fd].events);
+        tab[fd].slot = watch(fd, tab[fd].events);
     }
 }
 
+/* ev: epoll event bits, or poll revents (the same bits for IN/OUT/ERR/HUP). */
 static void on_conn_event(int fd, uint32_t ev) {
     conn_t *c = &tab[fd];
     if (ev & EPOLLERR) { close_conn(fd); return; }
@@ -174,6 +220,54 @@ static void on_conn_event(int fd, uint32_t ev) {
     }
     if (readable && on_readable(fd, c) < 0) return;
     update_events(fd, c);
+}
+
+static void stop(void) {
+    fprintf(stderr,
+            "{\"mode\":\"%s\",\"epoll_waits\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"writes\":%" PRIu64
+            ",\"accepts\":%" PRIu64 ",\"epoll_ctls\":%" PRIu64 ",\"conns\":%" PRIu64 ",\"bytes\":%" PRIu64 "}\n",
+            poll_mode ? "poll" : et_mode ? "et" : "lt", st.epoll_waits, st.reads, st.writes, st.accepts,
+            st.epoll_ctls, st.conns, st.bytes);
+    exit(0);
+}
+
+static void dispatch(int fd, uint32_t ev) {
+    if (fd == lfd) on_accept(lfd);
+    else if (fd == sfd) stop();
+    else if ((size_t)fd < tab_n && tab[fd].open) on_conn_event(fd, ev);
+}
+
+static void run_epoll(void) {
+    struct epoll_event evs[512];
+    for (;;) {
+        st.epoll_waits++;
+        int n = epoll_wait(ep, evs, 512, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die("epoll_wait");
+        }
+        for (int i = 0; i < n; i++) dispatch(evs[i].data.fd, evs[i].events);
+    }
+}
+
+static void run_poll(void) {
+    for (;;) {
+        st.epoll_waits++;
+        int n = poll(pfds, npfd, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die("poll");
+        }
+        /* Back to front: a close moves the last slot (already handled, or appended by accept
+         * during this scan) into the slot just handled, so no ready entry is skipped. */
+        for (nfds_t i = npfd; i-- > 0 && n > 0;) {
+            uint32_t ev = (uint16_t)pfds[i].revents;
+            if (!ev) continue;
+            n--;
+            if (ev & POLLNVAL) { fprintf(stderr, "echo_server: poll: fd %d not open\n", pfds[i].fd); exit(1); }
+            dispatch(pfds[i].fd, ev);
+        }
+    }
 }
 
 static int listen_on(const char *host, const char *port, int backlog) {
@@ -200,7 +294,7 @@ static int bound_port(int fd) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--backlog 1024]\n");
+    fprintf(stderr, "usage: echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et|poll] [--backlog 1024]\n");
     exit(1);
 }
 
@@ -213,8 +307,9 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--host")) host = v;
         else if (!strcmp(a, "--port")) port = v;
         else if (!strcmp(a, "--backlog")) backlog = atoi(v);
-        else if (!strcmp(a, "--mode") && !strcmp(v, "lt")) et_mode = 0;
-        else if (!strcmp(a, "--mode") && !strcmp(v, "et")) et_mode = 1;
+        else if (!strcmp(a, "--mode") && !strcmp(v, "lt")) { et_mode = 0; poll_mode = 0; }
+        else if (!strcmp(a, "--mode") && !strcmp(v, "et")) { et_mode = 1; poll_mode = 0; }
+        else if (!strcmp(a, "--mode") && !strcmp(v, "poll")) { et_mode = 0; poll_mode = 1; }
         else usage();
         i++;
     }
@@ -231,35 +326,15 @@ int main(int argc, char **argv) {
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGINT);
     if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) die("sigprocmask");
-    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (sfd < 0) die("signalfd");
+    if ((sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) die("signalfd");
 
-    int lfd = listen_on(host, port, backlog);
-    if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) die("epoll_create1");
-    ctl(EPOLL_CTL_ADD, lfd, et_mode ? EPOLLIN | EPOLLET : EPOLLIN);
-    ctl(EPOLL_CTL_ADD, sfd, EPOLLIN);
+    lfd = listen_on(host, port, backlog);
+    if (!poll_mode && (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) die("epoll_create1");
+    watch(lfd, et_mode ? EPOLLIN | EPOLLET : EPOLLIN);  /* poll: slot 0 */
+    watch(sfd, EPOLLIN);                                /* poll: slot 1 */
     printf("listening on %s:%d\n", host, bound_port(lfd));
     fflush(stdout);
 
-    struct epoll_event evs[512];
-    for (;;) {
-        st.epoll_waits++;
-        int n = epoll_wait(ep, evs, 512, -1);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            die("epoll_wait");
-        }
-        for (int i = 0; i < n; i++) {
-            int fd = evs[i].data.fd;
-            if (fd == lfd) on_accept(lfd);
-            else if (fd == sfd) {
-                fprintf(stderr,
-                        "{\"mode\":\"%s\",\"epoll_waits\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"writes\":%" PRIu64
-                        ",\"accepts\":%" PRIu64 ",\"epoll_ctls\":%" PRIu64 ",\"conns\":%" PRIu64 ",\"bytes\":%" PRIu64 "}\n",
-                        et_mode ? "et" : "lt", st.epoll_waits, st.reads, st.writes, st.accepts, st.epoll_ctls,
-                        st.conns, st.bytes);
-                return 0;
-            } else if ((size_t)fd < tab_n && tab[fd].open) on_conn_event(fd, evs[i].events);
-        }
-    }
+    if (poll_mode) run_poll();
+    else run_epoll();
 }

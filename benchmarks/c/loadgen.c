@@ -4,7 +4,7 @@
  * JSON line on stdout. Progress (-v) and errors go to stderr only.
  *   loadgen --host 127.0.0.1 --port P [-c CONNS] [-d DEPTH] [-s SIZE] [--warmup SEC]
  *           [--duration SEC] [--max-seconds SEC] [--flood N] [--flood-depth D]
- *           [--light-rate MSGS_PER_SEC] [--seed N] [-v]
+ *           [--light-rate MSGS_PER_SEC] [--idle N] [--seed N] [-v]
  * Rules:
  *   - Every connection sends its own deterministic stream (stream.h, keyed by --seed and the
  *     connection index) and checks every echoed byte against the same stream. A corrupt byte,
@@ -22,6 +22,14 @@
  *   - --flood N: connections 0..N-1 keep --flood-depth (default 64) messages in flight; the
  *     others are "light" and are also reported separately. --light-rate R paces every light
  *     connection to at most R new messages per second (still at most DEPTH in flight).
+ *   - --idle N: N extra connections to the same server, opened before the -c ones, that connect
+ *     and then stay silent: they never send, are not in the results (the JSON only gains
+ *     "idle":N) and do not count toward -c. Warm-up starts only once they and the -c
+ *     connections are all connected. Once connected, an idle connection is registered for
+ *     EPOLLRDHUP only (EPOLLERR/EPOLLHUP are implicit), so it costs nothing per event while the
+ *     server leaves it alone; any event on it means the server closed or reset it: error, exit
+ *     1. After the drain, one non-blocking recv per idle connection must fail with EAGAIN
+ *     (catches a close, or stray bytes, that epoll had no chance to report).
  *   - On failure stdout still gets one JSON line: {"errors":1,"exit":CODE,"error":"..."}.
  */
 #include <errno.h>
@@ -48,7 +56,7 @@
 
 typedef unsigned long long ull;
 
-typedef struct {
+typedef struct {                /* cs[0, conns) are active, cs[conns, conns+idle) idle */
     int fd, connected, out_armed, flood;
     uint32_t depth, credits;   /* credits: messages allowed but not yet issued */
     uint64_t key;
@@ -61,7 +69,7 @@ enum { CONNECT, WARM, MEASURE, DRAIN };
 
 static struct {
     const char *host, *port;
-    int conns, depth, flood, flood_depth, verbose;
+    int conns, depth, flood, flood_depth, idle, verbose;
     size_t size;
     double warmup, duration, max_seconds, light_rate;
     uint64_t seed;
@@ -187,15 +195,54 @@ static void on_readable(int i) {
     issue(i, t);
 }
 
+static int is_idle(int i) { return i >= o.conns; }
+
+/* "conn 3" or "idle conn 3", for messages. */
+static const char *conn_name(int i) {
+    static char name[32];
+    snprintf(name, sizeof name, is_idle(i) ? "idle conn %d" : "conn %d", is_idle(i) ? i - o.conns : i);
+    return name;
+}
+
 static void on_connected(int i) {
     conn_t *c = &cs[i];
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err) fail(1, "conn %d connect to %s:%s: %s", i, o.host, o.port, strerror(err));
+    if (err) fail(1, "%s connect to %s:%s: %s", conn_name(i), o.host, o.port, strerror(err));
     c->connected = 1;
     nconnected++;
-    ctl(EPOLL_CTL_MOD, i, EPOLLIN);
+    ctl(EPOLL_CTL_MOD, i, is_idle(i) ? EPOLLRDHUP : EPOLLIN);
+}
+
+/* Any event on a connected idle connection: the server closed or reset it. */
+static void on_idle_event(int i, uint32_t events) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(cs[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    fail(1, "%s was closed by the server (%s)", conn_name(i),
+         err ? strerror(err) : events & EPOLLRDHUP ? "EOF" : "hang-up");
+}
+
+/* After the drain: every idle connection must still be open and silent. */
+static void check_idle(void) {
+    for (int i = o.conns; i < o.conns + o.idle; i++) {
+        ssize_t n = recv(cs[i].fd, rbuf, 1, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+        if (n > 0) fail(1, "%s received bytes although it never sent any", conn_name(i));
+        fail(1, "%s was closed by the server (%s)", conn_name(i), n == 0 ? "EOF" : strerror(errno));
+    }
+}
+
+static void open_socket(int i, const struct addrinfo *ai) {
+    conn_t *c = &cs[i];
+    c->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) fail(1, "socket (%s): %s", conn_name(i), strerror(errno));
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)
+        fail(1, "%s connect to %s:%s: %s", conn_name(i), o.host, o.port, strerror(errno));
+    ctl(EPOLL_CTL_ADD, i, EPOLLOUT);  /* writable = connect finished (check SO_ERROR) */
 }
 
 static void open_conns(void) {
@@ -205,7 +252,8 @@ static void open_conns(void) {
     size_t total_depth = 0;
     for (int i = 0; i < o.conns; i++) total_depth += i < o.flood ? (size_t)o.flood_depth : (size_t)o.depth;
     uint64_t *ring = calloc(total_depth, sizeof *ring);
-    if (!(cs = calloc((size_t)o.conns, sizeof *cs)) || !ring) fail(1, "out of memory");
+    if (!(cs = calloc((size_t)o.conns + (size_t)o.idle, sizeof *cs)) || !ring) fail(1, "out of memory");
+    for (int i = o.conns; i < o.conns + o.idle; i++) open_socket(i, ai);  /* idle ones first */
     for (int i = 0; i < o.conns; i++) {
         conn_t *c = &cs[i];
         c->flood = i < o.flood;
@@ -213,24 +261,18 @@ static void open_conns(void) {
         c->ts = ring;
         ring += c->depth;
         c->key = stream_key(o.seed, (uint64_t)i);
-        c->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (c->fd < 0) fail(1, "socket (conn %d): %s", i, strerror(errno));
-        int one = 1;
-        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)
-            fail(1, "conn %d connect to %s:%s: %s", i, o.host, o.port, strerror(errno));
-        ctl(EPOLL_CTL_ADD, i, EPOLLOUT);  /* writable = connect finished (check SO_ERROR) */
+        open_socket(i, ai);
     }
     freeaddrinfo(ai);
 }
 
 static void report_stuck(void) {
     int shown = 0, stuck = 0;
-    for (int i = 0; i < o.conns; i++) {
+    for (int i = 0; i < o.conns + o.idle; i++) {
         conn_t *c = &cs[i];
         if (c->connected && c->recvd == c->issued) continue;
         if (++stuck <= 20)
-            fprintf(stderr, "loadgen:   conn %d: %s issued=%llu sent=%llu received=%llu\n", i,
+            fprintf(stderr, "loadgen:   %s: %s issued=%llu sent=%llu received=%llu\n", conn_name(i),
                     c->connected ? "connected" : "NOT connected", (ull)c->issued, (ull)c->sent, (ull)c->recvd);
         else shown = 1;
     }
@@ -244,7 +286,7 @@ static void start(uint64_t now) {
     phase = o.warmup > 0 ? WARM : MEASURE;
     t_meas = now + (uint64_t)(o.warmup * 1e9);
     t_end = t_meas + (uint64_t)(o.duration * 1e9);
-    if (o.verbose) fprintf(stderr, "loadgen: %d connections up, warming up\n", o.conns);
+    if (o.verbose) fprintf(stderr, "loadgen: %d connections (+%d idle) up, warming up\n", o.conns, o.idle);
     for (int i = 0; i < o.conns; i++) {
         if (is_paced(&cs[i]))  /* stagger paced connections across one interval */
             cs[i].next_due = now + pace_interval * (uint64_t)(i - o.flood) / (uint64_t)(o.conns - o.flood);
@@ -285,10 +327,10 @@ static void print_hist(const char *prefix, const hist_t *h) {
 }
 
 static void print_result(void) {
-    printf("{\"conns\":%d,\"depth\":%d,\"size\":%zu,\"seconds\":%.3f,\"msgs\":%llu,\"bytes\":%llu,"
-           "\"msgs_per_sec\":%.1f,\"mb_per_sec\":%.3f",
-           o.conns, o.depth, o.size, seconds, (ull)win_msgs, (ull)win_bytes, win_msgs / seconds,
-           win_bytes / seconds / 1e6);
+    printf("{\"conns\":%d,\"depth\":%d,\"size\":%zu", o.conns, o.depth, o.size);
+    if (o.idle) printf(",\"idle\":%d", o.idle);
+    printf(",\"seconds\":%.3f,\"msgs\":%llu,\"bytes\":%llu,\"msgs_per_sec\":%.1f,\"mb_per_sec\":%.3f", seconds,
+           (ull)win_msgs, (ull)win_bytes, win_msgs / seconds, win_bytes / seconds / 1e6);
     print_hist(",", &h_all);
     if (o.flood) {
         printf(",\"light\":{\"conns\":%d,\"msgs\":%llu,\"msgs_per_sec\":%.1f", o.conns - o.flood,
@@ -303,7 +345,7 @@ static void print_result(void) {
 static void usage(const char *why) {
     fprintf(stderr, "loadgen: %s\nusage: loadgen --host 127.0.0.1 --port P [-c CONNS] [-d DEPTH] [-s SIZE]\n"
             "  [--warmup SEC] [--duration SEC] [--max-seconds SEC] [--flood N] [--flood-depth D]\n"
-            "  [--light-rate MSGS_PER_SEC] [--seed N] [-v]\n", why);
+            "  [--light-rate MSGS_PER_SEC] [--idle N] [--seed N] [-v]\n", why);
     printf("{\"errors\":1,\"exit\":1,\"error\":\"bad arguments\"}\n");
     exit(1);
 }
@@ -336,6 +378,7 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--flood")) o.flood = (int)num(a, v, 0, 1e6);
         else if (!strcmp(a, "--flood-depth")) o.flood_depth = (int)num(a, v, 1, 1e6);
         else if (!strcmp(a, "--light-rate")) o.light_rate = num(a, v, 0, 1e9);
+        else if (!strcmp(a, "--idle")) o.idle = (int)num(a, v, 0, 1e6);
         else if (!strcmp(a, "--seed")) o.seed = strtoull(v, NULL, 0);
         else usage("unknown option");
     }
@@ -353,8 +396,8 @@ int main(int argc, char **argv) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)o.conns + 16)
-        fail(1, "RLIMIT_NOFILE %llu is too low for %d connections", (ull)rl.rlim_cur, o.conns);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)o.conns + (rlim_t)o.idle + 16)
+        fail(1, "RLIMIT_NOFILE %llu is too low for %d connections + %d idle", (ull)rl.rlim_cur, o.conns, o.idle);
     uint64_t now = now_ns();
     t_hard = now + (uint64_t)(o.max_seconds * 1e9);
     if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) fail(1, "epoll_create1: %s", strerror(errno));
@@ -371,13 +414,15 @@ int main(int argc, char **argv) {
             int i = (int)evs[k].data.u32;
             if (!cs[i].connected) {
                 on_connected(i);
-                if (nconnected == o.conns) start(now_ns());
+                if (nconnected == o.conns + o.idle) start(now_ns());
                 continue;
             }
+            if (is_idle(i)) on_idle_event(i, evs[k].events);  /* exits */
             if (evs[k].events & EPOLLOUT) send_pending(i);
             if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(i);
         }
     }
+    check_idle();
     print_result();
     return 0;
 }
