@@ -12,7 +12,8 @@
         "native/timerfd.cc",
         "native/poll.cc",
         "native/socket.cc",
-        "native/io.cc"
+        "native/io.cc",
+        "native/batch.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

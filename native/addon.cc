@@ -30,6 +30,7 @@ void InitTimerfd(napi_env env, napi_value exports);
 void InitPoll(napi_env env, napi_value exports);
 void InitSocket(napi_env env, napi_value exports);
 void InitIo(napi_env env, napi_value exports);
+void InitBatch(napi_env env, napi_value exports);
 
 namespace {
 
@@ -82,6 +83,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPoll(env, exports);
   InitSocket(env, exports);
   InitIo(env, exports);
+  InitBatch(env, exports);
   exports.Set("constants", Constants(env));
   return exports;
 }

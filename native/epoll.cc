@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "errors.h"
+#include "wait.h"
 
 namespace {
 
@@ -78,31 +79,36 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
   }
   if (!er::ArgTimeout(env, a[3], &timeout)) return nullptr;
 
+  return er::Int(env, er::WaitUnpack(epfd, static_cast<uint32_t*>(data), max_events, timeout));
+}
+
+}  // namespace
+
+namespace er {
+
+int WaitUnpack(int epfd, uint32_t* out, size_t max_events, int timeout) {
   EventBuffer& buf = tls_buffer;
   if (max_events > buf.capacity) {
     void* grown = realloc(buf.events, max_events * sizeof(struct epoll_event));
-    if (grown == nullptr) return er::Int(env, -ENOMEM);
+    if (grown == nullptr) return -ENOMEM;
     buf.events = static_cast<struct epoll_event*>(grown);
     buf.capacity = max_events;
   }
-
   struct epoll_event* events = buf.events;
-  int n = er::RetryEintr(timeout, [&](int ms) {
+  int n = RetryEintr(timeout, [&](int ms) {
     return epoll_wait(epfd, events, static_cast<int>(max_events), ms);
   });
-  if (n < 0) return er::NegErrno(env);
-
-  uint32_t* out = static_cast<uint32_t*>(data);
+  if (n < 0) return -errno;
   for (int i = 0; i < n; i++) {
     const uint64_t u64 = events[i].data.u64;
     out[3 * i] = static_cast<uint32_t>(u64);  // fd
     out[3 * i + 1] = events[i].events;
     out[3 * i + 2] = static_cast<uint32_t>(u64 >> 32);  // token
   }
-  return er::Int(env, n);
+  return n;
 }
 
-}  // namespace
+}  // namespace er
 
 void InitEpoll(napi_env env, napi_value exports) {
   er::Export(env, exports, "epollCreate", EpollCreate);

@@ -25,6 +25,11 @@ import { toTimeoutMs } from './timeout.js';
 
 export const DEFAULT_MAX_EVENTS = 1024;
 
+/** Token bit that asks waitRead() to read the fd in the same native call. */
+export const AUTO_READ = 0x80000000;
+/** waitRead() result for an event it did not read. */
+export const NOT_READ = -0x80000000;
+
 export interface EpollOptions {
   /** Capacity of the event array: at most this many events per wait(). Default 1024. */
   maxEvents?: number;
@@ -85,6 +90,22 @@ export class Epoll {
    */
   wait(timeoutMs = -1): number {
     const n = native.epollWait(this.#live('epoll_wait'), this.events, this.maxEvents, toTimeoutMs(timeoutMs));
+    if (n < 0) {
+      this.#count = 0;
+      throw new SystemError(-n, 'epoll_wait');
+    }
+    this.#count = n;
+    return n;
+  }
+
+  /**
+   * The batched turn: wait(), then read up to `readCap` bytes from every ready fd
+   * whose token has AUTO_READ (bit 31) set, in the same native call (see
+   * native/batch.cc). results[i] gets the bytes read into `arena` (slice i starts
+   * where the positive results before it end), 0 at EOF, -errno, or NOT_READ.
+   */
+  waitRead(timeoutMs: number, results: Int32Array, arena: Uint8Array, readCap: number): number {
+    const n = native.epollWaitRead(this.#live('epoll_wait'), this.events, this.maxEvents, toTimeoutMs(timeoutMs), results, arena, readCap);
     if (n < 0) {
       this.#count = 0;
       throw new SystemError(-n, 'epoll_wait');

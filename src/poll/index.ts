@@ -1,5 +1,5 @@
 // The `poll` layer: the demultiplexer and its fds. No sockets, no buffers.
-export { Epoll, DEFAULT_MAX_EVENTS, type EpollOptions } from './Epoll.js';
+export { Epoll, DEFAULT_MAX_EVENTS, AUTO_READ, NOT_READ, type EpollOptions } from './Epoll.js';
 export { EventFd, Waker, type EventFdOptions } from './EventFd.js';
 export { TimerFd, type TimerFdOptions, type ClockName } from './TimerFd.js';
 export { PollSet, poll } from './PollSet.js';

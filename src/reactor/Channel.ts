@@ -20,11 +20,25 @@ export interface EventHandler {
   handleEvent(events: number): void;
 }
 
+/**
+ * A handler whose input the loop may read for it, in the batched native turn
+ * (Channel.autoRead): `n` bytes are at arena[offset, offset + n) for the
+ * duration of the call (0 = EOF, negative = -errno).
+ */
+export interface PreReadHandler extends EventHandler {
+  handlePreRead(events: number, n: number, arena: Uint8Array, offset: number): void;
+}
+
 export class Channel {
   /** Token of the current registration; 0 while not registered. */
   token = 0;
   /** The interest mask last given to the kernel (0 while not registered). */
   interest = 0;
+  /**
+   * The handler is a PreReadHandler: while EPOLLIN is in the interest, the loop's
+   * batched turn reads this fd in the same native call as epoll_wait.
+   */
+  autoRead = false;
 
   constructor(
     readonly loop: EventLoop,

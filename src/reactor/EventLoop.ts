@@ -21,14 +21,16 @@
 // close to the end of the turn; an fd number therefore cannot be reused while
 // stale events for it may still sit in the batch, and tokens catch the rest.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { Epoll } from '../poll/Epoll.js';
+import { AUTO_READ, Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
 import { TimerFd } from '../poll/TimerFd.js';
 import type { TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
 import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
 import { check } from '../sys/errors.js';
-import { Channel } from './Channel.js';
+import { Channel, type PreReadHandler } from './Channel.js';
+
+const TOKEN_MASK = 0x7fffffff; // AUTO_READ is not part of a channel's token
 import { LoopStats } from './LoopStats.js';
 import { TimerNode, TimerWheel } from './TimerWheel.js';
 
@@ -47,10 +49,32 @@ export interface EventLoopOptions {
   readBudget?: number;
   /** Size of the per-loop read scratch buffer (muduo's extrabuf). Default 64 KiB. */
   scratchSize?: number;
+  /**
+   * The batched turn (native/batch.cc): epoll_wait and the reads of every ready
+   * connection in one native call, and the turn's corked writes in one more.
+   * Default true; false makes one native call per read and per write.
+   */
+  batchIo?: boolean;
+  /** Batched turn: bytes per read (readCap) and arena sizes. Defaults 64 KiB, 1 MiB, 1 MiB. */
+  readCap?: number;
+  readArenaSize?: number;
+  writeArenaSize?: number;
 }
 
-/** Work a connection defers to the end of the current handler (corked writes). */
+/**
+ * Output a connection corked during a turn. The loop either stages it into its
+ * write arena (stageCorked) and hands back the result of the batched write
+ * (finishCorked), or asks it to write on its own (flushCorked).
+ */
 export interface Flushable {
+  readonly fd: number;
+  /** Bytes the batched flush should write now; 0 = nothing to batch (flushCorked() is still called). */
+  corkedBytes(): number;
+  /** Copy the first `length` corked bytes to arena[offset, offset + length). */
+  stageCorked(arena: Uint8Array, offset: number, length: number): void;
+  /** The batched write of `length` staged bytes returned `n` (bytes or -errno). */
+  finishCorked(n: number, length: number): void;
+  /** Write pending output now, unbatched. */
   flushCorked(): void;
 }
 
@@ -72,6 +96,14 @@ export class EventLoop {
   readonly readBudget: number;
   /** Milliseconds (performance.now()) at the start of the current turn. */
   now: number;
+  readonly batchIo: boolean;
+  /** Batched turn: the most one pre-read takes from one fd (a full pre-read may mean more is queued). */
+  readonly readCap: number;
+  readonly #readArena: Uint8Array;
+  readonly #readResults: Int32Array;
+  readonly #writeArena: Uint8Array;
+  readonly #writeTable: Int32Array;
+  readonly #staged: Array<Flushable | undefined>;
 
   readonly #channels: Array<Channel | undefined> = [];
   #nextToken = 1;
@@ -86,6 +118,7 @@ export class EventLoop {
   #ready: ReadyListEntry[] = [];
   #spareReady: ReadyListEntry[] = [];
   #corked: Flushable[] = [];
+  #spareCorked: Flushable[] = [];
   #deferredCloses: number[] = [];
   #dispatching = false;
   #running = false;
@@ -105,6 +138,15 @@ export class EventLoop {
     this.readBudget = options.readBudget ?? 256 * 1024;
     this.scratch = new Uint8Array(options.scratchSize ?? 64 * 1024);
     this.epoll = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
+    this.batchIo = options.batchIo ?? true;
+    this.readCap = options.readCap ?? 64 * 1024;
+    const batchBytes = (n: number | undefined, d: number): number => (this.batchIo ? (n ?? d) : 0);
+    this.#readArena = new Uint8Array(Math.max(batchBytes(options.readArenaSize, 1 << 20), this.batchIo ? this.readCap : 0));
+    this.#readResults = new Int32Array(this.batchIo ? this.epoll.maxEvents : 0);
+    this.#writeArena = new Uint8Array(batchBytes(options.writeArenaSize, 1 << 20));
+    const maxStaged = this.batchIo ? this.epoll.maxEvents : 0;
+    this.#writeTable = new Int32Array(3 * maxStaged);
+    this.#staged = new Array<Flushable | undefined>(maxStaged).fill(undefined);
     this.#epochMs = performance.now();
     this.now = this.#epochMs;
     this.wheel = new TimerWheel({ tickMs: options.tickMs ?? 10, now: 0 });
@@ -128,14 +170,19 @@ export class EventLoop {
       if (existing !== undefined && existing.token !== 0) throw new Error(`fd ${ch.fd} already has a channel in this loop`);
       const token = this.#nextToken;
       this.#nextToken = token >= 0x7fffffff ? 1 : token + 1; // tokens stay small ints (no heap numbers)
-      this.epoll.add(ch.fd, mask, token);
+      this.epoll.add(ch.fd, mask, this.#kernelToken(ch, token, mask));
       ch.token = token;
       this.#channels[ch.fd] = ch;
     } else {
-      this.epoll.modify(ch.fd, mask, ch.token);
+      this.epoll.modify(ch.fd, mask, this.#kernelToken(ch, ch.token, mask));
     }
     ch.interest = mask;
     this.stats.syscalls++;
+  }
+
+  /** The token the kernel holds: the channel's, plus AUTO_READ when the batched turn reads for it. */
+  #kernelToken(ch: Channel, token: number, mask: number): number {
+    return this.batchIo && ch.autoRead && mask & EPOLLIN ? token + AUTO_READ : token;
   }
 
   /** Called by Channel.remove: deregister now; its queued events become stale. */
@@ -343,7 +390,11 @@ export class EventLoop {
   /** One turn; returns how much work it did (events + tasks + timers + ready entries). */
   #turn(timeoutMs: number): number {
     const ep = this.epoll;
-    const n = ep.wait(this.#ready.length || this.#tasks.length ? 0 : timeoutMs);
+    const timeout = this.#ready.length || this.#tasks.length ? 0 : timeoutMs;
+    const batch = this.batchIo;
+    const results = this.#readResults;
+    const arena = this.#readArena;
+    const n = batch ? ep.waitRead(timeout, results, arena, this.readCap) : ep.wait(timeout);
     const stats = this.stats;
     stats.turns++;
     stats.syscalls++;
@@ -358,15 +409,22 @@ export class EventLoop {
       if (this.wheel.size) this.#runTimers();
       const ev = ep.events;
       const channels = this.#channels;
+      let offset = 0; // where event i's pre-read bytes start in the read arena
       for (let i = 0; i < n; i++) {
         const ch = channels[ev[3 * i]!];
-        if (ch === undefined || ch.token !== ev[3 * i + 2]) {
+        const read = batch ? results[i]! : NOT_READ;
+        if (ch === undefined || ch.token !== (ev[3 * i + 2]! & TOKEN_MASK)) {
           stats.staleEvents++;
-          continue;
+        } else if (read === NOT_READ) {
+          ch.handler.handleEvent(ev[3 * i + 1]!);
+        } else {
+          (ch.handler as PreReadHandler).handlePreRead(ev[3 * i + 1]!, read, arena, offset);
         }
-        ch.handler.handleEvent(ev[3 * i + 1]!);
-        if (this.#corked.length) this.#flushCorked();
+        if (read > 0) offset += read;
+        else if (!batch && this.#corked.length) this.#flushCorked(); // unbatched: after each handler
       }
+      // Corked output of the whole batch leaves together (one writeMany).
+      if (this.#corked.length) this.#flushCorked();
       if (this.#ready.length) this.#serveReady();
       this.#drainPorts();
       if (this.#tasks.length) this.#runTasks();
@@ -388,7 +446,7 @@ export class EventLoop {
     this.#ready = this.#spareReady;
     for (let i = 0; i < ready.length; i++) {
       ready[i]!.serveReady();
-      if (this.#corked.length) this.#flushCorked();
+      if (!this.batchIo && this.#corked.length) this.#flushCorked();
     }
     ready.length = 0;
     this.#spareReady = ready;
@@ -407,10 +465,54 @@ export class EventLoop {
   }
 
   #flushCorked(): void {
-    const corked = this.#corked;
-    // flushCorked() may cork others (a write error closing a connection): loop by index.
-    for (let i = 0; i < corked.length; i++) corked[i]!.flushCorked();
-    corked.length = 0;
+    if (!this.batchIo) {
+      const corked = this.#corked;
+      // flushCorked() may cork others (a write error closing a connection): loop by index.
+      for (let i = 0; i < corked.length; i++) corked[i]!.flushCorked();
+      corked.length = 0;
+      return;
+    }
+    // Finishing a write runs callbacks (onDrain, onClose) that may cork more
+    // output: swap the list and go round until nothing is corked.
+    while (this.#corked.length) {
+      const corked = this.#corked;
+      this.#corked = this.#spareCorked;
+      this.#writeBatch(corked);
+      corked.length = 0;
+      this.#spareCorked = corked;
+    }
+  }
+
+  /** Stage what fits in the write arena, write it with one native call, report back. */
+  #writeBatch(corked: Flushable[]): void {
+    const arena = this.#writeArena;
+    const table = this.#writeTable;
+    const staged = this.#staged;
+    let k = 0;
+    let offset = 0;
+    for (let i = 0; i < corked.length; i++) {
+      const c = corked[i]!;
+      const len = c.corkedBytes();
+      if (len === 0 || len > arena.length - offset || k === staged.length) {
+        c.flushCorked(); // nothing to batch, or too big for what is left: on its own
+        continue;
+      }
+      c.stageCorked(arena, offset, len);
+      table[3 * k] = c.fd;
+      table[3 * k + 1] = offset;
+      table[3 * k + 2] = len;
+      staged[k++] = c;
+      offset += len;
+    }
+    if (k === 0) return;
+    native.writeMany(table, k, arena);
+    for (let j = 0; j < k; j++) {
+      const c = staged[j]!;
+      staged[j] = undefined;
+      // writeMany replaced each length with its result; entries are contiguous.
+      const length = (j + 1 < k ? table[3 * (j + 1) + 1]! : offset) - table[3 * j + 1]!;
+      c.finishCorked(table[3 * j + 2]!, length);
+    }
   }
 
   #onWake(): void {

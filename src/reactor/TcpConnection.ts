@@ -123,6 +123,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     this.#et = loop.mode === 'et';
     this.lastActivity = loop.now;
     this.channel = new Channel(loop, fd, this);
+    this.channel.autoRead = true;
     this.#updateInterest();
     if (options.idleTimeoutMs) this.setIdleTimeout(options.idleTimeoutMs);
   }
@@ -168,18 +169,67 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     if (this.state !== 'closed' && !this.#readingPaused && !this.#peerEnded) this.#handleRead();
   }
 
+  /** Batched turn: the loop already read `n` bytes for us into arena[offset, offset + n). */
+  handlePreRead(events: number, n: number, arena: Uint8Array, offset: number): void {
+    if (events & (EPOLLRDHUP | EPOLLHUP)) this.#finPending = true;
+    const stats = this.loop.stats;
+    stats.reads++;
+    stats.syscalls++;
+    if (n > 0) {
+      this.input.append(arena.subarray(offset, offset + n));
+      // The same rule as #handleRead: ET reads on after a full read (or to the queued FIN).
+      if (this.#et && (n === this.loop.readCap || this.#finPending)) this.#handleRead(n);
+      else this.#afterRead(n, false);
+    } else if (n === 0) {
+      this.#afterRead(0, true);
+    } else if (n !== -EAGAIN) {
+      this.#fail(-n, 'read');
+      return;
+    }
+    if (events & EPOLLOUT && this.state !== 'closed') this.#handleWrite();
+  }
+
   /** Corked output: the handler that sent it has returned. */
   flushCorked(): void {
     this.#corked = false;
     if (this.state !== 'closed' && this.output.readableBytes > 0) this.#handleWrite();
   }
 
-  #handleRead(): void {
+  /** Batched flush: how much to stage (all pending output; 0 once closed). */
+  corkedBytes(): number {
+    return this.state === 'closed' ? 0 : this.output.readableBytes;
+  }
+
+  stageCorked(arena: Uint8Array, offset: number, length: number): void {
+    const out = this.output;
+    arena.set(out.storage.subarray(out.readerIndex, out.readerIndex + length), offset);
+  }
+
+  /** Batched flush: the loop's writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
+  finishCorked(n: number, length: number): void {
+    this.#corked = false;
+    if (this.state === 'closed') return; // closed by an earlier callback of the same flush
+    const stats = this.loop.stats;
+    stats.writes++;
+    stats.syscalls++;
+    if (n >= 0) {
+      this.#wrote(n);
+      this.output.retrieve(n);
+    } else if (n !== -EAGAIN) {
+      this.#fail(-n, 'write'); // EPIPE, ECONNRESET: this connection only
+      return;
+    }
+    // All staged bytes went, but a callback queued more meanwhile: write it now.
+    if (n === length && this.output.readableBytes > 0) this.#handleWrite();
+    else this.#afterWrite();
+  }
+
+  /** Read until the kernel has no more (ET) or once (LT); `total` bytes were read already. */
+  #handleRead(total = 0): void {
     const loop = this.loop;
     const stats = loop.stats;
     const input = this.input;
     const scratch = loop.scratch;
-    let total = 0;
     let eof = false;
     for (;;) {
       const writable = input.writableBytes;
@@ -207,8 +257,13 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       }
       break;
     }
+    this.#afterRead(total, eof);
+  }
+
+  #afterRead(total: number, eof: boolean): void {
     if (total > 0) {
-      stats.bytesRead += total;
+      const loop = this.loop;
+      loop.stats.bytesRead += total;
       this.bytesRead += total;
       this.lastActivity = loop.now;
       this.#deliver();
@@ -300,6 +355,12 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       out.retrieve(n);
       if (n < len) break; // socket buffer full: wait for EPOLLOUT
     }
+    this.#afterWrite();
+  }
+
+  /** After a write: settle promises, fire onDrain, finish a close or half-close, fix interest. */
+  #afterWrite(): void {
+    const out = this.output;
     if (this.#isClosed()) return;
     if (out.readableBytes === 0) {
       out.retrieveAll();
@@ -325,9 +386,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       stats.writes++;
       stats.syscalls++;
       if (n >= 0) {
-        stats.bytesWritten += n;
-        this.bytesWritten += n;
-        this.lastActivity = this.loop.now;
+        this.#wrote(n);
         return n;
       }
       if (n === -EINTR) continue;
@@ -335,6 +394,12 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       this.#fail(-n, 'write'); // EPIPE, ECONNRESET: this connection only
       return -2;
     }
+  }
+
+  #wrote(n: number): void {
+    this.loop.stats.bytesWritten += n;
+    this.bytesWritten += n;
+    this.lastActivity = this.loop.now;
   }
 
   #settleWriters(): void {

@@ -119,6 +119,26 @@ export interface NativeBinding {
    */
   readv2(fd: number, a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number): number;
 
+  // --- batched turn (native/batch.cc) ----------------------------------------
+  /**
+   * epollWait, then one read(2) of up to readCap bytes into consecutive slices of
+   * `arena` for each event whose token has bit 31 (AUTO_READ) set and that reports
+   * input (IN/RDHUP/HUP, not ERR). results[i]: bytes, 0 (EOF), -errno, or
+   * NOT_READ (-2^31). Slice i starts at the sum of the positive results before it.
+   * -> count | -errno
+   */
+  epollWaitRead(
+    epfd: number,
+    out: Uint32Array,
+    maxEvents: number,
+    timeoutMs: number,
+    results: Int32Array,
+    arena: Uint8Array,
+    readCap: number,
+  ): number;
+  /** For each [fd, offset, length] entry: write(fd, arena + offset, length); length becomes bytes | -errno. -> count */
+  writeMany(table: Int32Array, count: number, arena: Uint8Array): number;
+
   // --- constants (native/addon.cc) --------------------------------------------
   /** Kernel values of EPOLL*, EFD_*, TFD_*, CLOCK_*, POLL*, AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, TCP_*, SHUT_*, E* (errno) */
   readonly constants: Readonly<Record<string, number>>;
