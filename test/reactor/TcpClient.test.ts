@@ -25,9 +25,9 @@ function deadPort(): string {
   return addr;
 }
 
-describe.each(MATRIX)('TcpClient ($mode, $driver)', ({ mode, driver }) => {
+describe.each(MATRIX)('TcpClient ($mode, $driver, $io)', ({ mode, driver, io }) => {
   it('a refused connect rejects with ECONNREFUSED', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const client = new TcpClient(loop, deadPort());
       await expect(client.connect()).rejects.toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
       expect(client.state).toBe('closed');
@@ -35,7 +35,7 @@ describe.each(MATRIX)('TcpClient ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('retries with backoff until the server appears', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const address = deadPort();
       const client = new TcpClient(loop, address, {}, { retry: true, initialDelayMs: 20, maxDelayMs: 80 });
       const connecting = client.connect();
@@ -53,7 +53,7 @@ describe.each(MATRIX)('TcpClient ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('gives up after maxAttempts', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const client = new TcpClient(loop, deadPort(), {}, { retry: true, initialDelayMs: 10, maxAttempts: 3 });
       const start = performance.now();
       await expect(client.connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -62,7 +62,7 @@ describe.each(MATRIX)('TcpClient ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('for await / await write: a proactor-style echo round trip', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = startEcho(loop, { host: '127.0.0.1', port: 0, mode, idleTimeoutMs: 0 });
       const conn = await new TcpClient(loop, server.address).connect();
       const payload = new ByteStream(5).next(1 << 20);
@@ -82,7 +82,7 @@ describe.each(MATRIX)('TcpClient ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('await read() returns null at end of stream', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = new TcpServer(loop, {
         onConnection(c) {
           c.send('bye');

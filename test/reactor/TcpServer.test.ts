@@ -28,9 +28,9 @@ async function closeServer(server: TcpServer): Promise<void> {
   expect(server.size).toBe(0);
 }
 
-describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
+describe.each(MATRIX)('TcpServer echo ($mode, $driver, $io)', ({ mode, driver, io }) => {
   it('echoes byte-exact at odd sizes up to 100 KB, pipelined', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop);
       const runs = [
         { messages: 200, size: 1, depth: 1 },
@@ -49,7 +49,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('serves 200 concurrent connections', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop);
       const conns = await Promise.all(
         Array.from({ length: 200 }, (_, i) => echoClient(loop, server.address, { messages: 5, size: 512, depth: 2, seed: 100 + i })),
@@ -61,7 +61,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('half-close: the peer FIN comes after all its data, and we still answer before closing', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop);
       const payload = new ByteStream(7).next(300_000);
       const chunks: Buffer[] = [];
@@ -89,7 +89,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('a peer that resets mid-write closes that connection only', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const closes: CloseInfo[] = [];
       const server = new TcpServer(loop, {
         onConnection(conn) {
@@ -128,7 +128,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('a peer that never reads gets back-pressure, not unbounded buffering, and loses nothing', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop);
       const total = 48 << 20;
       const stream = new ByteStream(11);
@@ -184,7 +184,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('survives a storm of clients that connect and close at once', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       let accepted = 0;
       let closed = 0;
       const server = new TcpServer(loop, { onConnection: () => accepted++, onClose: () => closed++ });
@@ -204,7 +204,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('closes idle connections and keeps busy ones', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop, 150);
       const closedAt: number[] = [];
       const start = performance.now();
@@ -228,7 +228,7 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver)', ({ mode, driver }) => {
   });
 
   it('close() stops accepting, flushes pending output, then closes everything', async () => {
-    await withLoop(mode, driver, async (loop) => {
+    await withLoop(mode, { driver, io }, async (loop) => {
       const server = new TcpServer(loop, {
         onConnection(conn) {
           conn.send(Buffer.alloc(2 << 20, 1)); // more than fits in the socket: some stays pending

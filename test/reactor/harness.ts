@@ -11,11 +11,16 @@ import type { TriggerMode } from '../../src/poll/interest.js';
 /** What each running scenario is still waiting for (named in timeout reports). */
 const waiting = new WeakMap<EventLoop, string[]>();
 
-export const MATRIX: Array<{ mode: TriggerMode; driver: Driver }> = [
-  { mode: 'lt', driver: 'integrated' },
-  { mode: 'et', driver: 'integrated' },
-  { mode: 'lt', driver: 'exclusive' },
-  { mode: 'et', driver: 'exclusive' },
+/** 'batched': the loop's one-native-call turn (the default); 'per-fd': one native call per read and write. */
+export type Io = 'batched' | 'per-fd';
+
+export const MATRIX: Array<{ mode: TriggerMode; driver: Driver; io: Io }> = [
+  { mode: 'lt', driver: 'integrated', io: 'batched' },
+  { mode: 'et', driver: 'integrated', io: 'batched' },
+  { mode: 'lt', driver: 'exclusive', io: 'batched' },
+  { mode: 'et', driver: 'exclusive', io: 'batched' },
+  { mode: 'lt', driver: 'integrated', io: 'per-fd' },
+  { mode: 'et', driver: 'exclusive', io: 'per-fd' },
 ];
 
 /**
@@ -24,11 +29,12 @@ export const MATRIX: Array<{ mode: TriggerMode; driver: Driver }> = [
  */
 export async function withLoop(
   mode: TriggerMode,
-  driver: Driver,
+  kind: Driver | { driver: Driver; io: Io },
   body: (loop: EventLoop) => Promise<void>,
   limitMs = 15_000,
 ): Promise<void> {
-  const loop = new EventLoop({ mode, driver });
+  const { driver, io } = typeof kind === 'string' ? { driver: kind, io: 'batched' as Io } : kind;
+  const loop = new EventLoop({ mode, driver, batchIo: io === 'batched' });
   const waitingFor: string[] = [];
   waiting.set(loop, waitingFor);
   let timedOut = false;
@@ -38,7 +44,7 @@ export async function withLoop(
   }, limitMs);
   const running = loop.run();
   const stopped = running.then(() => {
-    if (timedOut) throw new Error(`scenario timed out after ${limitMs} ms (${mode}/${driver}) waiting for: ${waitingFor.join(', ') || '?'}`);
+    if (timedOut) throw new Error(`scenario timed out after ${limitMs} ms (${mode}/${driver}/${io}) waiting for: ${waitingFor.join(', ') || '?'}`);
     throw new Error('loop stopped before the scenario finished');
   });
   try {
