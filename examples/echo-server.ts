@@ -1,7 +1,7 @@
 // examples/echo-server: the benchmark target and the seeds' first server.
 //
 //   node dist/examples/echo-server.js --host 127.0.0.1 --port 0 --mode lt|et \
-//        --driver integrated|exclusive [--idle-timeout MS] [--stats]
+//        --driver integrated|exclusive [--io batched|per-fd] [--idle-timeout MS] [--stats]
 //
 // Prints "listening on HOST:PORT" once ready (the real port when 0 was asked).
 // On SIGTERM or SIGINT it stops accepting, lets connections flush (up to 5 s)
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     mode: { type: 'string', default: 'lt' },
     driver: { type: 'string', default: 'integrated' },
+    io: { type: 'string', default: 'batched' },
     'idle-timeout': { type: 'string', default: '0' },
     stats: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -29,7 +30,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'usage: echo-server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--idle-timeout MS] [--stats]\n',
+    'usage: echo-server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--io batched|per-fd] [--idle-timeout MS] [--stats]\n',
   );
   process.exit(0);
 }
@@ -43,6 +44,7 @@ const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port '${values.port}'`);
 if (values.mode !== 'lt' && values.mode !== 'et') fail(`--mode must be lt or et, not '${values.mode}'`);
 if (values.driver !== 'integrated' && values.driver !== 'exclusive') fail(`--driver must be integrated or exclusive`);
+if (values.io !== 'batched' && values.io !== 'per-fd') fail(`--io must be batched or per-fd`);
 const idleTimeoutMs = Number(values['idle-timeout']);
 if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0) fail(`bad --idle-timeout '${values['idle-timeout']}'`);
 
@@ -50,6 +52,7 @@ const options: EchoOptions & { deadlineMs: number } = {
   host: values.host!,
   port,
   mode: values.mode,
+  batchIo: values.io === 'batched',
   idleTimeoutMs,
   deadlineMs: 5000,
 };
@@ -59,7 +62,7 @@ function printStats(stats: Record<string, number>): void {
 }
 
 if (values.driver === 'integrated') {
-  const loop = new EventLoop({ mode: options.mode, driver: 'integrated' });
+  const loop = new EventLoop({ mode: options.mode, driver: 'integrated', batchIo: options.batchIo });
   let server;
   try {
     server = startEcho(loop, options);

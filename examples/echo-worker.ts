@@ -6,7 +6,7 @@ import { EventLoop } from '../src/index.js';
 import { startEcho, type EchoOptions } from './echo.js';
 
 const { options, port } = workerData as { options: EchoOptions & { deadlineMs: number }; port: MessagePort };
-const loop = new EventLoop({ mode: options.mode, driver: 'exclusive' });
+const loop = new EventLoop({ mode: options.mode, driver: 'exclusive', batchIo: options.batchIo });
 const server = startEcho(loop, options);
 loop.attachPort(port, (msg) => {
   if ((msg as { cmd?: string }).cmd === 'stop') {

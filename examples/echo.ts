@@ -8,6 +8,8 @@ export interface EchoOptions {
   host: string;
   port: number;
   mode: 'lt' | 'et';
+  /** The loop's batched turn (EventLoopOptions.batchIo). */
+  batchIo?: boolean;
   idleTimeoutMs: number;
 }
 

@@ -41,12 +41,15 @@ function cSyscalls(stderr: string): number | null {
 
 export type ReactorDriver = 'integrated' | 'exclusive';
 
-/** Every server the benchmark knows, by name (c-poll is for the idle-scaling run). */
+/**
+ * Every server the benchmark knows, by name: the five of the table, the per-fd
+ * reactor variants (ablation of the batched turn, on request) and c-poll (idle run).
+ */
 export function serverSpecs(bins: CBinaries, driver: ReactorDriver): Map<string, ServerSpec> {
   const echo = join(DIST, 'examples', 'echo-server.js');
-  const reactor = (mode: 'lt' | 'et'): ServerSpec => ({
-    name: `reactor-${mode}`,
-    argv: [process.execPath, echo, '--mode', mode, '--driver', driver, '--stats'],
+  const reactor = (mode: 'lt' | 'et', io: 'batched' | 'per-fd' = 'batched'): ServerSpec => ({
+    name: `reactor-${mode}${io === 'per-fd' ? '-per-fd' : ''}`,
+    argv: [process.execPath, echo, '--mode', mode, '--driver', driver, '--io', io, '--stats'],
     selfSyscalls: reactorSyscalls,
   });
   const c = (mode: 'lt' | 'et' | 'poll'): ServerSpec => ({
@@ -57,6 +60,8 @@ export function serverSpecs(bins: CBinaries, driver: ReactorDriver): Map<string,
   const specs: ServerSpec[] = [
     reactor('lt'),
     reactor('et'),
+    reactor('lt', 'per-fd'), // ablation: one native call per read and per write
+    reactor('et', 'per-fd'),
     { name: 'node-net', argv: [process.execPath, join(DIST, 'benchmarks', 'node-net-server.js')], selfSyscalls: () => null },
     c('lt'),
     c('et'),

@@ -52,13 +52,15 @@ function stop(r: Running, signal: NodeJS.Signals): Promise<number | null> {
 }
 
 describe.each([
-  ['lt', 'integrated'],
-  ['et', 'integrated'],
-  ['lt', 'exclusive'],
-  ['et', 'exclusive'],
-])('echo-server --mode %s --driver %s', (mode, driver) => {
+  ['lt', 'integrated', 'batched'],
+  ['et', 'integrated', 'batched'],
+  ['lt', 'exclusive', 'batched'],
+  ['et', 'exclusive', 'batched'],
+  ['lt', 'integrated', 'per-fd'],
+  ['et', 'integrated', 'per-fd'],
+])('echo-server --mode %s --driver %s --io %s', (mode, driver, io) => {
   it('echoes every byte under load from 1 to 1000 connections, then exits 0 on SIGTERM', async () => {
-    const server = await start(['--mode', mode, '--driver', driver]);
+    const server = await start(['--mode', mode, '--driver', driver, '--io', io]);
     try {
       // one connection, 100 KB messages, pipelined
       await netLoad({ port: server.port, conns: 1, messages: 30, sizes: [100_000], depth: 4 });
@@ -86,6 +88,11 @@ describe('echo-server process behaviour', () => {
     const code = await new Promise((r) => bad.on('exit', r));
     expect(code).toBe(2);
     expect(err).toContain('--mode must be lt or et');
+    const badIo = spawn(process.execPath, [SERVER, '--io', 'both'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let errIo = '';
+    badIo.stderr!.on('data', (d) => (errIo += d));
+    expect(await new Promise((r) => badIo.on('exit', r))).toBe(2);
+    expect(errIo).toContain('--io must be batched or per-fd');
   });
 
   it('--idle-timeout closes idle connections', async () => {
