@@ -1,0 +1,83 @@
+// The benchmark's arithmetic: medians and spreads, the per-repeat rotation that
+// interleaves servers, and the summary (ratio to c-et, fairness figures).
+import { describe, expect, it } from 'vitest';
+import { median, medianOrNull, rotate, spread } from '../../benchmarks/lib/stats.js';
+import { summarise } from '../../benchmarks/lib/runner.js';
+import { renderTables } from '../../benchmarks/report/table.js';
+import type { BenchReport, RunSample } from '../../benchmarks/report/types.js';
+
+const sample = (server: string, msgsPerSec: number, extra: Partial<RunSample> = {}): RunSample => ({
+  config: 'B',
+  server,
+  repeat: 1,
+  msgsPerSec,
+  mbPerSec: msgsPerSec / 1e6,
+  p50Us: 100,
+  p99Us: 200,
+  cpuPct: 99,
+  syscallsPerMsg: 0.1,
+  ...extra,
+});
+
+describe('order statistics', () => {
+  it('median of odd and even counts, spread, nulls skipped', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    expect(spread([5, 1, 9])).toEqual({ median: 5, min: 1, max: 9 });
+    expect(medianOrNull([null, 4, null, 2])).toBe(3);
+    expect(medianOrNull([null, null])).toBeNull();
+  });
+
+  it('rotate gives every server every position across repeats', () => {
+    const s = ['a', 'b', 'c'];
+    expect([0, 1, 2, 3].map((k) => rotate(s, k).join(''))).toEqual(['abc', 'bca', 'cab', 'abc']);
+    expect(rotate([], 3)).toEqual([]);
+  });
+});
+
+describe('summarise', () => {
+  it('takes medians per server and the ratio to c-et in the same configuration', () => {
+    const out = summarise([
+      sample('c-et', 100),
+      sample('c-et', 300),
+      sample('c-et', 200),
+      sample('reactor-et', 150),
+      sample('reactor-et', 190),
+      sample('reactor-et', 170, { syscallsPerMsg: null }),
+    ]);
+    const ours = out.find((s) => s.server === 'reactor-et')!;
+    expect(ours.msgsPerSec).toEqual({ median: 170, min: 150, max: 190 });
+    expect(ours.ratioToCEt).toBeCloseTo(170 / 200);
+    expect(ours.syscallsPerMsg).toBe(0.1);
+    expect(out.find((s) => s.server === 'c-et')!.ratioToCEt).toBe(1);
+  });
+
+  it('has no ratio without a c-et run, and keeps the light connections of a fairness run', () => {
+    const out = summarise([sample('node-net', 10, { config: 'fairness', light: { msgsPerSec: 5, p50Us: 7, p99Us: 40 } })]);
+    expect(out[0]!.ratioToCEt).toBeNull();
+    expect(out[0]!.light).toEqual({ msgsPerSec: 5, p50Us: 7, p99Us: 40 });
+  });
+});
+
+describe('renderTables', () => {
+  it('prints one row per server with the measured figures', () => {
+    const samples = [sample('reactor-et', 2_100_000), sample('c-et', 2_400_000)];
+    const report: BenchReport = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      host: { cpus: 'Test CPU', cores: 2, kernel: '6.1', node: 'v20.0.0', pinned: true },
+      method: { repeats: 1, warmupSec: 1, durationSec: 3, quick: false },
+      configs: [{ name: 'B', label: 'C=50 D=16 S=64' }],
+      samples,
+      summaries: summarise(samples),
+      idle: [{ server: 'c-poll', idle: 1000, msgsPerSec: 5000, cpuUsPerMsg: 190, p50Us: 180, p99Us: 250 }],
+      raw: [{ readyFds: 100, eventsPerSec: { 'Epoll.wait': 1e7, 'npm epoll': 1e5 } }],
+    };
+    const text = renderTables(report);
+    expect(text).toMatch(/\| reactor-et \| +2\.10M \|/);
+    expect(text).toMatch(/\| c-et +\| +2\.40M \|.*\| +1\.00x \|/);
+    expect(text).toContain('0.88x');
+    expect(text).toMatch(/\| +1000 \| +190\.0 \|/);
+    expect(text).toMatch(/\| +100 \| +10\.00M \| +100\.0k \| +100x \|/);
+  });
+});
