@@ -4,7 +4,7 @@
 // same report always gives the same bytes. Three panels, each dropped when it has no data:
 //   1. echo throughput per configuration, bars relative to c-et (whiskers min..max)
 //   2. fairness: the light connections' p99 latency beside one flooding peer
-//   3. idle scaling: server CPU µs per message against idle connections (log x)
+//   3. idle scaling: server CPU µs per message against idle connections (log-log)
 // Rules: every piece of report text goes through escapeXml; servers keep one colour in
 // every panel; numbers are formatted for reading, not for round-tripping.
 import { SERVER_NAMES, type BenchReport, type Summary } from './types.js';
@@ -246,7 +246,7 @@ function idlePanel(out: string[], report: BenchReport, y0: number): number {
   if (pts.length === 0) return y0;
   const servers = order(pts.map((p) => p.server));
   let y = heading(out, y0, 'Idle scaling: server CPU µs per message vs idle connections',
-    'One active ping-pong connection beside N idle ones; lower and flatter is better (x is logarithmic).');
+    'One active ping-pong connection beside N idle ones; lower and flatter is better (both axes logarithmic).');
   y = legend(out, y, servers);
   const top = y + 24;
   const bottom = top + 220;
@@ -259,10 +259,13 @@ function idlePanel(out: string[], report: BenchReport, y0: number): number {
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const pad = (hi - lo) * 0.04;
   const xOf = (n: number): number => L + ((lx(n) - lo + pad) / (hi - lo + 2 * pad)) * (R - L);
-  const vals = ticks(Math.max(...pts.map((p) => p.cpuUsPerMsg!)) * 1.08);
-  const yMax = vals[vals.length - 1]!;
-  const yOf = (v: number): number => bottom - (Math.max(0, v) / yMax) * (bottom - top);
-  yAxis(out, top, bottom, vals, yOf, 'server CPU µs / message');
+  // Log y as well: epoll's flat line and poll's linear growth differ by 100x.
+  const cpu = pts.map((p) => Math.max(p.cpuUsPerMsg!, 1e-3));
+  const yLo = Math.floor(Math.log10(Math.min(...cpu)));
+  const yHi = Math.max(Math.ceil(Math.log10(Math.max(...cpu))), yLo + 1);
+  const vals = Array.from({ length: yHi - yLo + 1 }, (_, i) => 10 ** (yLo + i));
+  const yOf = (v: number): number => bottom - ((Math.log10(Math.max(v, 10 ** yLo)) - yLo) / (yHi - yLo)) * (bottom - top);
+  yAxis(out, top, bottom, vals, yOf, 'server CPU µs / message (log)');
   let lastX = -Infinity;
   for (const n of [...new Set(pts.map((p) => p.idle))].sort((a, b) => a - b)) {
     if (xOf(n) - lastX < 34) continue;
