@@ -3,6 +3,7 @@
 // (or by the `Fds` tracker), so suites can assert /proc/self/fd is unchanged.
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, constants as fsc } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { native } from '../src/sys/addon.js';
@@ -38,6 +39,23 @@ export class Fds {
     for (const fd of this.#open) native.close(fd);
     this.#open.clear();
   }
+}
+
+/**
+ * The fd tracker of one test file: whatever a test registers is closed after
+ * it, and at the end the file must have left /proc/self/fd as it found it.
+ */
+export function trackedFds(): Fds {
+  const fds = new Fds();
+  let before = 0;
+  beforeAll(() => {
+    before = openFdCount();
+  });
+  afterEach(() => fds.closeAll());
+  afterAll(() => {
+    expect(openFdCount()).toBe(before);
+  });
+  return fds;
 }
 
 /** A connected loopback TCP pair [client, server], both non-blocking. */

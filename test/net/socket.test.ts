@@ -1,7 +1,7 @@
 // Socket helpers and the byte-I/O bindings on real loopback TCP connections:
 // non-blocking connect, accept4, read/write/readv/writev/readv2, shutdown,
 // SO_ERROR, options, and errors as SystemError.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Epoll } from '../../src/poll/Epoll.js';
 import { connect, getIntOption, listen, localAddress, peerAddress, setNoDelay, socketError } from '../../src/net/socket.js';
 import { native } from '../../src/sys/addon.js';
@@ -20,17 +20,9 @@ import {
   TCP_NODELAY,
 } from '../../src/sys/constants.js';
 import { SystemError } from '../../src/sys/errors.js';
-import { Fds, O_CLOEXEC, fdFlags, openFdCount, tcpPair } from '../helpers.js';
+import { fdFlags, O_CLOEXEC, openFdCount, tcpPair, trackedFds } from '../helpers.js';
 
-const fds = new Fds();
-let fdsBefore = 0;
-beforeAll(() => {
-  fdsBefore = openFdCount();
-});
-afterEach(() => fds.closeAll());
-afterAll(() => {
-  expect(openFdCount()).toBe(fdsBefore);
-});
+const fds = trackedFds();
 
 describe('listen / connect / accept4', () => {
   it('connects non-blocking and accepts close-on-exec, non-blocking fds', () => {

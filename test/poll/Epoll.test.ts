@@ -1,7 +1,7 @@
 // Epoll: the raw demultiplexer, on real sockets, FIFOs and eventfds. Follows the
 // behaviours CPython's Lib/test/test_epoll.py checks for select.epoll, plus the
 // LT/ET/ONESHOT semantics and argument checking this library promises.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Epoll } from '../../src/poll/Epoll.js';
@@ -23,17 +23,9 @@ import {
   SHUT_WR,
 } from '../../src/sys/constants.js';
 import { SystemError } from '../../src/sys/errors.js';
-import { Fds, O_CLOEXEC, fdFlags, fifoPair, openFdCount, readSome, tcpPair, writeAll } from '../helpers.js';
+import { fdFlags, fifoPair, O_CLOEXEC, openFdCount, readSome, tcpPair, trackedFds, writeAll } from '../helpers.js';
 
-const fds = new Fds();
-let fdsBefore = 0;
-beforeAll(() => {
-  fdsBefore = openFdCount();
-});
-afterEach(() => fds.closeAll());
-afterAll(() => {
-  expect(openFdCount()).toBe(fdsBefore);
-});
+const fds = trackedFds();
 
 function withEpoll(fn: (ep: Epoll) => void, options?: { maxEvents?: number }): void {
   const ep = new Epoll(options);

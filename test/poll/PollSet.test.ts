@@ -1,19 +1,11 @@
 // poll(2): PollSet in place, and the allocating poll() convenience.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PollSet, poll } from '../../src/poll/PollSet.js';
 import { POLLIN, POLLOUT, POLLNVAL } from '../../src/sys/constants.js';
 import { native } from '../../src/sys/addon.js';
-import { Fds, fifoPair, openFdCount, tcpPair, writeAll } from '../helpers.js';
+import { fifoPair, tcpPair, trackedFds, writeAll } from '../helpers.js';
 
-const fds = new Fds();
-let fdsBefore = 0;
-beforeAll(() => {
-  fdsBefore = openFdCount();
-});
-afterEach(() => fds.closeAll());
-afterAll(() => {
-  expect(openFdCount()).toBe(fdsBefore);
-});
+const fds = trackedFds();
 
 describe('PollSet', () => {
   it('reports readiness per index and grows past its capacity', () => {

@@ -1,21 +1,13 @@
 // The batched turn's native calls (native/batch.cc) through Epoll.waitRead and
 // the raw writeMany: which events get read, where their bytes land, what the
 // results mean, and that bad arguments are rejected before any I/O happens.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AUTO_READ, Epoll, NOT_READ } from '../../src/poll/Epoll.js';
 import { native } from '../../src/sys/addon.js';
 import { EAGAIN, EBADF, EPOLLIN, EPOLLRDHUP, SHUT_WR } from '../../src/sys/constants.js';
-import { Fds, openFdCount, readSome, tcpPair, until, writeAll } from '../helpers.js';
+import { readSome, tcpPair, trackedFds, until, writeAll } from '../helpers.js';
 
-const fds = new Fds();
-let fdsBefore = 0;
-beforeAll(() => {
-  fdsBefore = openFdCount();
-});
-afterEach(() => fds.closeAll());
-afterAll(() => {
-  expect(openFdCount()).toBe(fdsBefore);
-});
+const fds = trackedFds();
 
 const text = (arena: Uint8Array, offset: number, n: number): string => Buffer.from(arena.subarray(offset, offset + n)).toString();
 

@@ -1,21 +1,13 @@
 // The integrated driver: the epoll fd watched from Node's own libuv loop. The
 // reactor's events must arrive while setTimeout, promises and node:net keep
 // working in the same thread.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer, connect, type Socket } from 'node:net';
 import { Epoll } from '../../src/poll/Epoll.js';
 import { EPOLLIN } from '../../src/sys/constants.js';
-import { Fds, openFdCount, readSome, tcpPair, until, writeAll } from '../helpers.js';
+import { readSome, tcpPair, trackedFds, until, writeAll } from '../helpers.js';
 
-const fds = new Fds();
-let fdsBefore = 0;
-beforeAll(() => {
-  fdsBefore = openFdCount();
-});
-afterEach(() => fds.closeAll());
-afterAll(() => {
-  expect(openFdCount()).toBe(fdsBefore);
-});
+const fds = trackedFds();
 
 describe('Epoll.watch (integrated driver)', () => {
   it('delivers events while timers and node:net run in the same thread', async () => {
