@@ -15,6 +15,8 @@ export interface Measurement {
   load: LoadResult;
   /** Server CPU seconds inside the measured window (sampled by timer: +-1 clock tick). */
   serverCpuSec: number | null;
+  /** Involuntary context switches of the server inside the measured window. */
+  preemptions: number | null;
   windowSec: number;
   /** Syscalls over the whole load run, and where the count came from. */
   syscalls: number | null;
@@ -38,8 +40,13 @@ export async function measure(spec: ServerSpec, load: LoadSpec, opts: MeasureOpt
     // The window is timed from here; the load generator's own connect phase
     // (milliseconds, even for 10k connections) shifts it slightly late.
     const cpu: Array<number | null> = [];
-    const t0 = setTimeout(() => cpu.push(server.cpuSeconds()), load.warmupSec * 1000);
-    const t1 = setTimeout(() => cpu.push(server.cpuSeconds()), (load.warmupSec + load.durationSec) * 1000);
+    const pre: Array<number | null> = [];
+    const sample = (): void => {
+      cpu.push(server.cpuSeconds());
+      pre.push(server.preemptions());
+    };
+    const t0 = setTimeout(sample, load.warmupSec * 1000);
+    const t1 = setTimeout(sample, (load.warmupSec + load.durationSec) * 1000);
     let result: LoadResult;
     try {
       result = await runLoadgen(opts.loadgen, server.port, load, opts.sameCore ? SERVER_CPU : CLIENT_CPU);
@@ -53,11 +60,14 @@ export async function measure(spec: ServerSpec, load: LoadSpec, opts: MeasureOpt
     if (stopped.exitCode !== 0) {
       throw new Error(`${spec.name} exited with ${stopped.exitCode} on SIGTERM:\n${stopped.stderr.trim()}`);
     }
-    const serverCpuSec = cpu.length === 2 && cpu[0] !== null && cpu[1] !== null ? cpu[1] - cpu[0] : null;
+    const delta = (xs: Array<number | null>): number | null =>
+      xs.length === 2 && xs[0] !== null && xs[1] !== null ? xs[1] - xs[0] : null;
+    const serverCpuSec = delta(cpu);
     const syscalls = perfCount ?? (opts.countSyscalls ? stopped.selfSyscalls : null);
     return {
       load: result,
       serverCpuSec,
+      preemptions: delta(pre),
       windowSec: load.durationSec,
       syscalls,
       syscallSource: perfCount !== null ? 'perf' : syscalls !== null ? 'self' : null,

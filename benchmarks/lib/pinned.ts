@@ -2,7 +2,7 @@
 // process's CPU time from /proc. Without taskset the processes run unpinned
 // and the report says so.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let tasksetChecked: boolean | undefined;
 
@@ -34,6 +34,23 @@ export function cpuSeconds(pid: number): number | null {
   // utime and stime are fields 14 and 15.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(rest[11]) + Number(rest[12])) / clockTicks;
+}
+
+/**
+ * Involuntary context switches of all threads of a process so far (the kernel
+ * took the CPU away: preemption); null once it is gone.
+ */
+export function preemptions(pid: number): number | null {
+  try {
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const m = /^nonvoluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+      if (m) total += Number(m[1]);
+    }
+    return total;
+  } catch {
+    return null;
+  }
 }
 
 /** Resolve with the exit code once `child` has exited (SIGKILL after `graceMs`). */

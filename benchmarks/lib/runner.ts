@@ -38,6 +38,7 @@ function toSample(config: string, server: string, repeat: number, m: Measurement
     p99Us: r.p99_us,
     cpuPct: m.serverCpuSec === null ? null : (100 * m.serverCpuSec) / m.windowSec,
     syscallsPerMsg: m.syscalls === null || r.total_msgs === 0 ? null : m.syscalls / r.total_msgs,
+    preemptsPerSec: m.preemptions === null ? null : m.preemptions / m.windowSec,
   };
   if (r.light) sample.light = { msgsPerSec: r.light.msgs_per_sec, p50Us: r.light.p50_us, p99Us: r.light.p99_us };
   return sample;
@@ -62,6 +63,7 @@ export function summarise(samples: RunSample[]): Summary[] {
       p99Us: median(g.map((s) => s.p99Us)),
       cpuPct: medianOrNull(g.map((s) => s.cpuPct)),
       syscallsPerMsg: medianOrNull(g.map((s) => s.syscallsPerMsg)),
+      preemptsPerSec: medianOrNull(g.map((s) => s.preemptsPerSec ?? null)),
       ratioToCEt: null,
       ...(light.length && {
         light: {

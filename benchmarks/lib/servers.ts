@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { CBinaries } from './cbuild.js';
 import { DIST } from './paths.js';
-import { cpuSeconds, spawnPinned, waitExit } from './pinned.js';
+import { cpuSeconds, preemptions, spawnPinned, waitExit } from './pinned.js';
 
 export interface ServerSpec {
   name: string;
@@ -117,6 +117,10 @@ export class RunningServer {
 
   cpuSeconds(): number | null {
     return cpuSeconds(this.pid);
+  }
+
+  preemptions(): number | null {
+    return preemptions(this.pid);
   }
 
   /** SIGTERM, wait for a clean exit; returns the server's own syscall count, if it reports one. */

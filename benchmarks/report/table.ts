@@ -56,11 +56,19 @@ function configTable(report: BenchReport, config: string): string {
 function fairnessTable(report: BenchReport): string {
   const t = new Table({
     ...ASCII,
-    head: ['server', 'light p50 us', 'light p99 us', 'light msgs/s', 'all msgs/s'],
-    colAligns: ['left', 'right', 'right', 'right', 'right'],
+    head: ['server', 'light p50 us', 'light p99 us', 'light msgs/s', 'all msgs/s', 'CPU %', 'preempted/s'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const s of report.summaries.filter((x) => x.config === 'fairness').sort(serverOrder)) {
-    t.push([s.server, num(s.light?.p50Us), num(s.light?.p99Us), rate(s.light?.msgsPerSec), rate(s.msgsPerSec.median)]);
+    t.push([
+      s.server,
+      num(s.light?.p50Us),
+      num(s.light?.p99Us),
+      rate(s.light?.msgsPerSec),
+      rate(s.msgsPerSec.median),
+      num(s.cpuPct),
+      num(s.preemptsPerSec),
+    ]);
   }
   return t.toString();
 }

@@ -19,6 +19,8 @@ export interface RunSample {
   cpuPct: number | null;
   /** Server system calls / messages echoed over the whole run; null when not measurable. */
   syscallsPerMsg: number | null;
+  /** Involuntary context switches of the server per second of the measured window. */
+  preemptsPerSec?: number | null;
   /** Fairness runs: the light connections' figures. */
   light?: { msgsPerSec: number; p50Us: number; p99Us: number };
 }
@@ -34,6 +36,7 @@ export interface Summary {
   p99Us: number;
   cpuPct: number | null;
   syscallsPerMsg: number | null;
+  preemptsPerSec?: number | null;
   /** median msgs/s divided by c-et's median msgs/s in the same configuration (null if no c-et). */
   ratioToCEt: number | null;
   light?: { msgsPerSec: number; p50Us: number; p99Us: number };
