@@ -1,8 +1,11 @@
 // EventLoop: one epoll set, its channels, a timing wheel and a task queue —
 // the reactor's heart (muduo's EventLoop, Redis's aeEventLoop).
 //
-// One turn:   wait -> dispatch events -> serve the ET ready list -> run queued
-//             tasks -> run due timers -> flush corked output -> close deferred fds
+// One turn:   wait -> run due timers -> dispatch events -> flush corked output ->
+//             serve the ET ready list -> run queued tasks -> flush -> close deferred fds
+//
+// Batched turn (default, BatchIo): the wait also reads every ready connection
+// (one native call), and each flush writes every corked connection (one more).
 //
 // Threading: a loop belongs to the thread that created it; only that thread
 // touches its channels, connections and timers. Other threads reach it through
@@ -28,6 +31,7 @@ import type { TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
 import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
 import { check } from '../sys/errors.js';
+import { BatchIo, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
 
 const TOKEN_MASK = 0x7fffffff; // AUTO_READ is not part of a channel's token
@@ -61,22 +65,7 @@ export interface EventLoopOptions {
   writeArenaSize?: number;
 }
 
-/**
- * Output a connection corked during a turn. The loop either stages it into its
- * write arena (stageCorked) and hands back the result of the batched write
- * (finishCorked), or asks it to write on its own (flushCorked).
- */
-export interface Flushable {
-  readonly fd: number;
-  /** Bytes the batched flush should write now; 0 = nothing to batch (flushCorked() is still called). */
-  corkedBytes(): number;
-  /** Copy the first `length` corked bytes to arena[offset, offset + length). */
-  stageCorked(arena: Uint8Array, offset: number, length: number): void;
-  /** The batched write of `length` staged bytes returned `n` (bytes or -errno). */
-  finishCorked(n: number, length: number): void;
-  /** Write pending output now, unbatched. */
-  flushCorked(): void;
-}
+export type { Flushable } from './BatchIo.js';
 
 /** Something with more input to read than one turn's budget allowed (ET). */
 export interface ReadyListEntry {
@@ -96,14 +85,10 @@ export class EventLoop {
   readonly readBudget: number;
   /** Milliseconds (performance.now()) at the start of the current turn. */
   now: number;
-  readonly batchIo: boolean;
+  /** The batched turn's arenas; null on the per-fd path (batchIo: false). */
+  readonly #batch: BatchIo | null;
   /** Batched turn: the most one pre-read takes from one fd (a full pre-read may mean more is queued). */
   readonly readCap: number;
-  readonly #readArena: Uint8Array;
-  readonly #readResults: Int32Array;
-  readonly #writeArena: Uint8Array;
-  readonly #writeTable: Int32Array;
-  readonly #staged: Array<Flushable | undefined>;
 
   readonly #channels: Array<Channel | undefined> = [];
   #nextToken = 1;
@@ -138,15 +123,8 @@ export class EventLoop {
     this.readBudget = options.readBudget ?? 256 * 1024;
     this.scratch = new Uint8Array(options.scratchSize ?? 64 * 1024);
     this.epoll = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
-    this.batchIo = options.batchIo ?? true;
-    this.readCap = options.readCap ?? 64 * 1024;
-    const batchBytes = (n: number | undefined, d: number): number => (this.batchIo ? (n ?? d) : 0);
-    this.#readArena = new Uint8Array(Math.max(batchBytes(options.readArenaSize, 1 << 20), this.batchIo ? this.readCap : 0));
-    this.#readResults = new Int32Array(this.batchIo ? this.epoll.maxEvents : 0);
-    this.#writeArena = new Uint8Array(batchBytes(options.writeArenaSize, 1 << 20));
-    const maxStaged = this.batchIo ? this.epoll.maxEvents : 0;
-    this.#writeTable = new Int32Array(3 * maxStaged);
-    this.#staged = new Array<Flushable | undefined>(maxStaged).fill(undefined);
+    this.#batch = (options.batchIo ?? true) ? new BatchIo(this.epoll.maxEvents, options) : null;
+    this.readCap = this.#batch?.readCap ?? 0;
     this.#epochMs = performance.now();
     this.now = this.#epochMs;
     this.wheel = new TimerWheel({ tickMs: options.tickMs ?? 10, now: 0 });
@@ -181,6 +159,11 @@ export class EventLoop {
   }
 
   /** The token the kernel holds: the channel's, plus AUTO_READ when the batched turn reads for it. */
+  /** Whether turns use the batched native calls (EventLoopOptions.batchIo). */
+  get batchIo(): boolean {
+    return this.#batch !== null;
+  }
+
   #kernelToken(ch: Channel, token: number, mask: number): number {
     return this.batchIo && ch.autoRead && mask & EPOLLIN ? token + AUTO_READ : token;
   }
@@ -391,10 +374,8 @@ export class EventLoop {
   #turn(timeoutMs: number): number {
     const ep = this.epoll;
     const timeout = this.#ready.length || this.#tasks.length ? 0 : timeoutMs;
-    const batch = this.batchIo;
-    const results = this.#readResults;
-    const arena = this.#readArena;
-    const n = batch ? ep.waitRead(timeout, results, arena, this.readCap) : ep.wait(timeout);
+    const batch = this.#batch;
+    const n = batch !== null ? batch.wait(ep, timeout) : ep.wait(timeout);
     const stats = this.stats;
     stats.turns++;
     stats.syscalls++;
@@ -412,16 +393,16 @@ export class EventLoop {
       let offset = 0; // where event i's pre-read bytes start in the read arena
       for (let i = 0; i < n; i++) {
         const ch = channels[ev[3 * i]!];
-        const read = batch ? results[i]! : NOT_READ;
+        const read = batch !== null ? batch.readResults[i]! : NOT_READ;
         if (ch === undefined || ch.token !== (ev[3 * i + 2]! & TOKEN_MASK)) {
           stats.staleEvents++;
         } else if (read === NOT_READ) {
           ch.handler.handleEvent(ev[3 * i + 1]!);
         } else {
-          (ch.handler as PreReadHandler).handlePreRead(ev[3 * i + 1]!, read, arena, offset);
+          (ch.handler as PreReadHandler).handlePreRead(ev[3 * i + 1]!, read, batch!.readArena, offset);
         }
         if (read > 0) offset += read;
-        else if (!batch && this.#corked.length) this.#flushCorked(); // unbatched: after each handler
+        else if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
       }
       // Corked output of the whole batch leaves together (one writeMany).
       if (this.#corked.length) this.#flushCorked();
@@ -465,7 +446,8 @@ export class EventLoop {
   }
 
   #flushCorked(): void {
-    if (!this.batchIo) {
+    const batch = this.#batch;
+    if (batch === null) {
       const corked = this.#corked;
       // flushCorked() may cork others (a write error closing a connection): loop by index.
       for (let i = 0; i < corked.length; i++) corked[i]!.flushCorked();
@@ -477,41 +459,9 @@ export class EventLoop {
     while (this.#corked.length) {
       const corked = this.#corked;
       this.#corked = this.#spareCorked;
-      this.#writeBatch(corked);
+      batch.write(corked);
       corked.length = 0;
       this.#spareCorked = corked;
-    }
-  }
-
-  /** Stage what fits in the write arena, write it with one native call, report back. */
-  #writeBatch(corked: Flushable[]): void {
-    const arena = this.#writeArena;
-    const table = this.#writeTable;
-    const staged = this.#staged;
-    let k = 0;
-    let offset = 0;
-    for (let i = 0; i < corked.length; i++) {
-      const c = corked[i]!;
-      const len = c.corkedBytes();
-      if (len === 0 || len > arena.length - offset || k === staged.length) {
-        c.flushCorked(); // nothing to batch, or too big for what is left: on its own
-        continue;
-      }
-      c.stageCorked(arena, offset, len);
-      table[3 * k] = c.fd;
-      table[3 * k + 1] = offset;
-      table[3 * k + 2] = len;
-      staged[k++] = c;
-      offset += len;
-    }
-    if (k === 0) return;
-    native.writeMany(table, k, arena);
-    for (let j = 0; j < k; j++) {
-      const c = staged[j]!;
-      staged[j] = undefined;
-      // writeMany replaced each length with its result; entries are contiguous.
-      const length = (j + 1 < k ? table[3 * (j + 1) + 1]! : offset) - table[3 * j + 1]!;
-      c.finishCorked(table[3 * j + 2]!, length);
     }
   }
 
