@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EPOLLIN, Epoll, EventFd } from '../src/index.js';
+import { spread as spreadOf } from './lib/stats.js';
 
 const USAGE = `usage: node dist/benchmarks/raw-epoll.js [--quick] [--iterations N] [--json FILE]
   --quick         shorter repeats and windows (about 15 s instead of about 60 s)
@@ -100,10 +101,7 @@ interface Spread {
 }
 
 function spread(samples: number[]): Spread {
-  const s = [...samples].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]!, all: samples };
+  return { ...spreadOf(samples), all: samples };
 }
 
 function scale(s: Spread, k: number): Omit<Spread, 'all'> {
