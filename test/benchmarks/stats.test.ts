@@ -1,9 +1,11 @@
 // The benchmark's arithmetic: medians and spreads, the per-repeat rotation that
-// interleaves servers, and the summary (ratio to c-et, fairness figures).
+// interleaves servers, the summary (ratio to c-et, fairness figures), the
+// tables, and how each server is started and its own counters read.
 import { describe, expect, it } from 'vitest';
 import { median, medianOrNull, rotate, spread } from '../../benchmarks/lib/stats.js';
 import { summarise } from '../../benchmarks/lib/runner.js';
 import { renderTables } from '../../benchmarks/report/table.js';
+import { serverSpecs } from '../../benchmarks/lib/servers.js';
 import type { BenchReport, RunSample } from '../../benchmarks/report/types.js';
 
 const sample = (server: string, msgsPerSec: number, extra: Partial<RunSample> = {}): RunSample => ({
@@ -79,5 +81,24 @@ describe('renderTables', () => {
     expect(text).toContain('0.88x');
     expect(text).toMatch(/\| +1000 \| +190\.0 \|/);
     expect(text).toMatch(/\| +100 \| +10\.00M \| +100\.0k \| +100x \|/);
+  });
+});
+
+describe('server specs', () => {
+  const specs = serverSpecs({ echoServer: '/bin/echo_server', loadgen: '/bin/loadgen' }, 'exclusive');
+
+  it('names the five servers of the table, the per-fd ablation and c-poll, with their flags', () => {
+    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'c-lt', 'c-et', 'c-poll']);
+    expect(specs.get('reactor-et-per-fd')!.argv).toEqual(expect.arrayContaining(['--mode', 'et', '--driver', 'exclusive', '--io', 'per-fd', '--stats']));
+    expect(specs.get('c-poll')!.argv).toEqual(['/bin/echo_server', '--mode', 'poll']);
+  });
+
+  it('reads each server\'s own syscall counters from the last JSON line it printed', () => {
+    const reactor = 'warming up\n{"stats":{"turns":3,"syscalls":120}}\n';
+    expect(specs.get('reactor-lt')!.selfSyscalls(reactor)).toBe(120);
+    const c = '{"mode":"lt","epoll_waits":10,"reads":20,"writes":20,"accepts":2,"epoll_ctls":3,"conns":2,"bytes":9}\n';
+    expect(specs.get('c-lt')!.selfSyscalls(c)).toBe(55);
+    expect(specs.get('c-lt')!.selfSyscalls('no json here\n{broken')).toBeNull();
+    expect(specs.get('node-net')!.selfSyscalls(c)).toBeNull();
   });
 });
