@@ -3,6 +3,7 @@
 // idle-scaling run and the raw run; the samples are summarised into medians
 // and spreads. Progress goes to `log` (stderr); the report is returned.
 import { cpus, release } from 'node:os';
+import { rate } from '../report/table.js';
 import type { BenchReport, IdlePoint, RawResult, RunSample, Summary } from '../report/types.js';
 import { ensureCBinaries } from './cbuild.js';
 import { ECHO_CONFIGS, FAIRNESS, IDLE_LOAD, IDLE_SERVERS, type EchoConfig, type Method } from './configs.js';
@@ -23,8 +24,6 @@ export interface RunOptions {
   countSyscalls: boolean;
   log: (line: string) => void;
 }
-
-const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
 
 function toSample(config: string, server: string, repeat: number, m: Measurement): RunSample {
   const r = m.load;
@@ -111,7 +110,7 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
         const s = toSample(config.name, spec.name, r + 1, m);
         samples.push(s);
         const light = s.light ? `, light p99 ${s.light.p99Us.toFixed(0)} us` : '';
-        log(`[${config.name} ${r + 1}/${method.repeats}] ${spec.name.padEnd(10)} ${fmtRate(s.msgsPerSec)} msgs/s, p99 ${s.p99Us.toFixed(0)} us${light}`);
+        log(`[${config.name} ${r + 1}/${method.repeats}] ${spec.name.padEnd(10)} ${rate(s.msgsPerSec)} msgs/s, p99 ${s.p99Us.toFixed(0)} us${light}`);
       }
     }
   }
@@ -131,7 +130,7 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
           p50Us: m.load.p50_us,
           p99Us: m.load.p99_us,
         });
-        log(`[idle ${n}] ${spec.name.padEnd(10)} ${fmtRate(m.load.msgs_per_sec)} msgs/s, p50 ${m.load.p50_us.toFixed(1)} us`);
+        log(`[idle ${n}] ${spec.name.padEnd(10)} ${rate(m.load.msgs_per_sec)} msgs/s, p50 ${m.load.p50_us.toFixed(1)} us`);
       }
     }
   }

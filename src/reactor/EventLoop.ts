@@ -31,16 +31,17 @@ import type { TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
 import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
 import { check } from '../sys/errors.js';
-import { BatchIo, type Flushable } from './BatchIo.js';
+import { BatchIo, type BatchIoOptions, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
-
-const TOKEN_MASK = 0x7fffffff; // AUTO_READ is not part of a channel's token
 import { LoopStats } from './LoopStats.js';
 import { TimerNode, TimerWheel } from './TimerWheel.js';
 
+const TOKEN_MASK = 0x7fffffff; // AUTO_READ is not part of a channel's token
+
 export type Driver = 'integrated' | 'exclusive';
 
-export interface EventLoopOptions {
+/** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
+export interface EventLoopOptions extends BatchIoOptions {
   /** Level- or edge-triggered I/O for the connections of this loop. Default 'lt'. */
   mode?: TriggerMode;
   /** Default 'integrated'. */
@@ -59,10 +60,6 @@ export interface EventLoopOptions {
    * Default true; false makes one native call per read and per write.
    */
   batchIo?: boolean;
-  /** Batched turn: bytes per read (readCap) and arena sizes. Defaults 64 KiB, 1 MiB, 1 MiB. */
-  readCap?: number;
-  readArenaSize?: number;
-  writeArenaSize?: number;
 }
 
 export type { Flushable } from './BatchIo.js';
@@ -158,12 +155,12 @@ export class EventLoop {
     this.stats.syscalls++;
   }
 
-  /** The token the kernel holds: the channel's, plus AUTO_READ when the batched turn reads for it. */
   /** Whether turns use the batched native calls (EventLoopOptions.batchIo). */
   get batchIo(): boolean {
     return this.#batch !== null;
   }
 
+  /** The token the kernel holds: the channel's, plus AUTO_READ when the batched turn reads for it. */
   #kernelToken(ch: Channel, token: number, mask: number): number {
     return this.batchIo && ch.autoRead && mask & EPOLLIN ? token + AUTO_READ : token;
   }
@@ -402,7 +399,7 @@ export class EventLoop {
           (ch.handler as PreReadHandler).handlePreRead(ev[3 * i + 1]!, read, batch!.readArena, offset);
         }
         if (read > 0) offset += read;
-        else if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
+        if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
       }
       // Corked output of the whole batch leaves together (one writeMany).
       if (this.#corked.length) this.#flushCorked();
@@ -427,7 +424,7 @@ export class EventLoop {
     this.#ready = this.#spareReady;
     for (let i = 0; i < ready.length; i++) {
       ready[i]!.serveReady();
-      if (!this.batchIo && this.#corked.length) this.#flushCorked();
+      if (this.#batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each entry
     }
     ready.length = 0;
     this.#spareReady = ready;
