@@ -70,7 +70,6 @@ if (values.driver === 'integrated') {
     fail((err as Error).message);
   }
   loop.run();
-  process.stdout.write(`listening on ${server.address.toString()}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -83,6 +82,8 @@ if (values.driver === 'integrated') {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Only now: a parent that signals as soon as it reads this line must find the handlers in place.
+  process.stdout.write(`listening on ${server.address.toString()}\n`);
 } else {
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL('./echo-worker.js', import.meta.url), {
