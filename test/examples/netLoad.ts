@@ -3,7 +3,7 @@
 // deterministic byte stream in messages of `size` bytes with `depth` in flight
 // and verifies every echoed byte. Bounded: rejects after `limitMs`.
 import { connect, type Socket } from 'node:net';
-import { ByteStream } from '../reactor/harness.js';
+import { ByteStream } from '../tcp/harness.js';
 
 export interface LoadSpec {
   port: number;

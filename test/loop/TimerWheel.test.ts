@@ -2,7 +2,7 @@
 // O(1) cancel/reschedule, callback re-entrancy rules, ordering, long jumps over
 // a sparse wheel, and nextTimeoutMs checked against a brute-force model.
 import { describe, expect, it } from 'vitest';
-import { TimerNode, TimerWheel, type TimerWheelOptions } from '../../src/reactor/TimerWheel.js';
+import { TimerNode, TimerWheel, type TimerWheelOptions } from '../../src/loop/TimerWheel.js';
 
 /** mulberry32: small seeded PRNG so failures reproduce. */
 function prng(seed: number): () => number {

@@ -3,10 +3,10 @@
 // half-close, resets mid-write, a peer that never reads, connection storms,
 // idle cleanup and graceful shutdown. Client and server share one loop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpServer } from '../../src/reactor/TcpServer.js';
-import { TcpClient } from '../../src/reactor/TcpClient.js';
-import type { EventLoop } from '../../src/reactor/EventLoop.js';
-import type { CloseInfo, TcpConnection } from '../../src/reactor/TcpConnection.js';
+import { TcpServer } from '../../src/tcp/TcpServer.js';
+import { TcpClient } from '../../src/tcp/TcpClient.js';
+import type { EventLoop } from '../../src/loop/EventLoop.js';
+import type { CloseInfo, TcpConnection } from '../../src/tcp/TcpConnection.js';
 import { startEcho } from '../../examples/echo.js';
 import { openFdCount } from '../helpers.js';
 import { ByteStream, MATRIX, deferred, echoClient, withLoop } from './harness.js';

@@ -2,12 +2,12 @@
 // under both drivers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { EventLoop } from '../../src/reactor/EventLoop.js';
-import { Channel } from '../../src/reactor/Channel.js';
+import { EventLoop } from '../../src/loop/EventLoop.js';
+import { Channel } from '../../src/loop/Channel.js';
 import { resolveAddon, native } from '../../src/sys/addon.js';
 import { EPOLLIN } from '../../src/sys/constants.js';
 import { Fds, openFdCount, tcpPair, writeAll } from '../helpers.js';
-import { deferred, withLoop } from './harness.js';
+import { deferred, withLoop } from '../tcp/harness.js';
 
 /**
  * A worker thread that is already running before the scenario starts, and runs

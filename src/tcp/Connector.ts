@@ -10,9 +10,9 @@ import { connect, socketError, toAddress, type AddressLike } from '../net/socket
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { EPOLLOUT, ETIMEDOUT } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
-import { Channel, type EventHandler } from './Channel.js';
-import type { EventLoop } from './EventLoop.js';
-import type { TimerNode } from './TimerWheel.js';
+import { Channel, type EventHandler } from '../loop/Channel.js';
+import type { EventLoop } from '../loop/EventLoop.js';
+import type { TimerNode } from '../loop/TimerWheel.js';
 
 export interface ConnectorOptions {
   /** Retry failed attempts with exponential backoff. Default false. */

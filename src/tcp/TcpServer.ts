@@ -14,7 +14,7 @@ import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type Lis
 import type { SocketAddress } from '../net/SocketAddress.js';
 import type { SystemError } from '../sys/errors.js';
 import { Acceptor } from './Acceptor.js';
-import type { EventLoop } from './EventLoop.js';
+import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
 export interface TcpServerOptions extends ConnectionOptions, ListenOptions {

@@ -8,7 +8,7 @@
 import { setNoDelay, type AddressLike } from '../net/socket.js';
 import type { SystemError } from '../sys/errors.js';
 import { Connector, type ConnectorOptions } from './Connector.js';
-import type { EventLoop } from './EventLoop.js';
+import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'closed';

@@ -2,9 +2,9 @@
 // bounded in time by the loop's own timer wheel (an exclusive loop blocks the
 // thread, so vitest's timers could never fire), plus a checksumming echo client
 // built on TcpClient so the client side runs on the same loop.
-import { EventLoop, type Driver } from '../../src/reactor/EventLoop.js';
-import { TcpClient } from '../../src/reactor/TcpClient.js';
-import type { TcpConnection } from '../../src/reactor/TcpConnection.js';
+import { EventLoop, type Driver } from '../../src/loop/EventLoop.js';
+import { TcpClient } from '../../src/tcp/TcpClient.js';
+import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { SocketAddress } from '../../src/net/SocketAddress.js';
 import type { TriggerMode } from '../../src/poll/interest.js';
 

@@ -2,7 +2,7 @@
 // compact-before-grow policy, the readv + scratch (extrabuf) accounting, and
 // byte-exact behaviour against a Buffer.concat reference model.
 import { describe, expect, it } from 'vitest';
-import { ByteBuffer } from '../../src/reactor/ByteBuffer.js';
+import { ByteBuffer } from '../../src/buffer/ByteBuffer.js';
 
 /** mulberry32: small seeded PRNG so failures reproduce. */
 function prng(seed: number): () => number {

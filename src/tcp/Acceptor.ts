@@ -26,8 +26,8 @@ import {
   SOCK_NONBLOCK,
 } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
-import { Channel, type EventHandler } from './Channel.js';
-import type { EventLoop, ReadyListEntry } from './EventLoop.js';
+import { Channel, type EventHandler } from '../loop/Channel.js';
+import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
 
 export interface AcceptorOptions {
   /** Connections accepted per turn at most. Default 128. */

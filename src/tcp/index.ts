@@ -1,9 +1,5 @@
-// The `reactor` layer: event loop, channels, timers, buffers and TCP.
-export { EventLoop, type EventLoopOptions, type Driver, type Flushable, type ReadyListEntry } from './EventLoop.js';
-export { Channel, type EventHandler } from './Channel.js';
-export { LoopStats } from './LoopStats.js';
-export { TimerWheel, TimerNode, type TimerWheelOptions } from './TimerWheel.js';
-export { ByteBuffer } from './ByteBuffer.js';
+// The `tcp` layer: connections (state, read, write, back-pressure, close), the acceptor,
+// the connector, and the server and client built from them.
 export { Acceptor, type AcceptorOptions } from './Acceptor.js';
 export { Connector, type ConnectorOptions } from './Connector.js';
 export {

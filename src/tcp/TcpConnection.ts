@@ -27,10 +27,10 @@ import { SystemError } from '../sys/errors.js';
 import { peerAddress, localAddress, socketError } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { readInterest } from '../poll/interest.js';
-import { ByteBuffer } from './ByteBuffer.js';
-import { Channel, type EventHandler } from './Channel.js';
-import type { EventLoop, Flushable, ReadyListEntry } from './EventLoop.js';
-import { TimerNode } from './TimerWheel.js';
+import { ByteBuffer } from '../buffer/ByteBuffer.js';
+import { Channel, type EventHandler } from '../loop/Channel.js';
+import type { EventLoop, Flushable, ReadyListEntry } from '../loop/EventLoop.js';
+import { TimerNode } from '../loop/TimerWheel.js';
 import { ChunkReader } from './ChunkReader.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'closing' | 'closed';

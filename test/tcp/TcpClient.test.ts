@@ -1,8 +1,8 @@
 // TcpClient/Connector (refused connects, retry with backoff) and the proactor
 // face of TcpConnection: for await, await read(), await write().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpClient } from '../../src/reactor/TcpClient.js';
-import { TcpServer } from '../../src/reactor/TcpServer.js';
+import { TcpClient } from '../../src/tcp/TcpClient.js';
+import { TcpServer } from '../../src/tcp/TcpServer.js';
 import { listen, localAddress } from '../../src/net/socket.js';
 import { native } from '../../src/sys/addon.js';
 import { startEcho } from '../../examples/echo.js';

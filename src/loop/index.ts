@@ -1,0 +1,6 @@
+// The `loop` layer: the event loop (turn, task queue, drivers), channels, loop timers,
+// the batched-turn arenas and loop statistics. Knows no protocol and no TCP state.
+export { EventLoop, type EventLoopOptions, type Driver, type Flushable, type ReadyListEntry } from './EventLoop.js';
+export { Channel, type EventHandler } from './Channel.js';
+export { LoopStats } from './LoopStats.js';
+export { TimerWheel, TimerNode, type TimerWheelOptions } from './TimerWheel.js';
