@@ -44,6 +44,14 @@ static inline void hist_record(hist_t *h, uint64_t v) {
     if (v > h->max) h->max = v;
 }
 
+/* Adds every value recorded in `from` to `into` (merging per-thread histograms). */
+static inline void hist_merge(hist_t *into, const hist_t *from) {
+    for (unsigned i = 0; i < HIST_BUCKETS; i++) into->counts[i] += from->counts[i];
+    into->total += from->total;
+    into->sum += from->sum;
+    if (from->max > into->max) into->max = from->max;
+}
+
 /* Value at quantile q in [0,1]; 0 when empty. */
 static inline uint64_t hist_quantile(const hist_t *h, double q) {
     if (!h->total) return 0;

@@ -1,6 +1,6 @@
 // Compiles the C side of the benchmark (reference echo server, load generator)
 // with the system compiler on first use, and again whenever a source is newer
-// than its binary. No make needed: one `cc` per binary, the same flags the
+// than its binary. No make needed: one `cc` per binary (all its .c files), the same flags the
 // Makefile uses, warnings shown.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -12,12 +12,13 @@ export interface CBinaries {
   loadgen: string;
 }
 
+/** Per binary: its sources (the .c files are compiled, every file counts for staleness). */
 const TARGETS = {
   echoServer: { out: 'echo_server', sources: ['echo_server.c'] },
-  loadgen: { out: 'loadgen', sources: ['loadgen.c', 'hist.h', 'stream.h'] },
+  loadgen: { out: 'loadgen', sources: ['loadgen.c', 'loadgen_worker.c', 'loadgen.h', 'hist.h', 'stream.h'] },
 } as const;
 
-const CFLAGS = ['-O2', '-g', '-Wall', '-Wextra', '-std=gnu11', '-D_GNU_SOURCE'];
+const CFLAGS = ['-O2', '-g', '-Wall', '-Wextra', '-std=gnu11', '-D_GNU_SOURCE', '-pthread'];
 
 function findCompiler(): string {
   for (const cc of [process.env.CC, 'cc', 'gcc', 'clang']) {
@@ -45,7 +46,8 @@ export function ensureCBinaries(log: (line: string) => void): CBinaries {
     if (stale(out, t.sources)) {
       cc ??= findCompiler();
       log(`compiling ${t.out} (${cc})`);
-      const r = spawnSync(cc, [...CFLAGS, '-o', out, join(C_SOURCES, t.sources[0])], { encoding: 'utf8' });
+      const units = t.sources.filter((s) => s.endsWith('.c')).map((s) => join(C_SOURCES, s));
+      const r = spawnSync(cc, [...CFLAGS, '-o', out, ...units], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`compiling ${t.out} failed:\n${r.stderr || r.error?.message}`);
       if (r.stderr.trim()) log(r.stderr.trim());
     }
