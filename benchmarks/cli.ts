@@ -51,7 +51,8 @@ program
   .option('--no-fairness', 'skip the fairness run')
   .option('--no-idle', 'skip the idle-scaling run')
   .option('--no-raw', 'skip the raw Epoll.wait run')
-  .option('--no-syscalls', 'do not count syscalls (perf stat, else the servers\' own counters)')
+  .option('--no-syscalls', 'do not count syscalls (a separate pass under perf stat, else the servers\' own counters)')
+  .option('--client-threads <n>', 'load-generator threads (loadgen -j; useful only with free cores)', positive('int'), 1)
   .option('--json <file>', 'also write every sample and summary as JSON')
   .option('--svg <file>', 'also write a bar chart as SVG')
   .action(async (o) => {
@@ -72,6 +73,7 @@ program
       idle: o.idle,
       raw: o.raw,
       countSyscalls: o.syscalls,
+      clientThreads: o.clientThreads,
       log,
     });
     process.stdout.write(`${renderTables(report)}\n`);

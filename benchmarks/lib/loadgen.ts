@@ -13,6 +13,8 @@ export interface LoadSpec {
   floodDepth?: number;
   lightRate?: number;
   idle?: number;
+  /** Client threads (loadgen -j); 1 when absent. */
+  threads?: number;
 }
 
 export interface HistFigures {
@@ -33,6 +35,10 @@ export interface LoadResult extends HistFigures {
   total_msgs: number;
   total_bytes: number;
   errors: number;
+  threads: number;
+  /** The client's own CPU (user + system, all threads) over the measured window; 100 = one core. */
+  cpu_pct: number;
+  cpu_user_pct: number;
   light?: HistFigures & { conns: number; msgs: number; msgs_per_sec: number };
 }
 
@@ -42,6 +48,7 @@ export function loadArgs(port: number, s: LoadSpec): string[] {
   if (s.flood) args.push('--flood', String(s.flood), '--flood-depth', String(s.floodDepth ?? 64));
   if (s.lightRate) args.push('--light-rate', String(s.lightRate));
   if (s.idle) args.push('--idle', String(s.idle));
+  if (s.threads && s.threads > 1) args.push('-j', String(s.threads));
   return args;
 }
 

@@ -22,11 +22,32 @@ export interface RunOptions {
   idle: boolean;
   raw: boolean;
   countSyscalls: boolean;
+  /** Load-generator threads (loadgen -j). */
+  clientThreads: number;
   log: (line: string) => void;
 }
 
-function toSample(config: string, server: string, repeat: number, m: Measurement): RunSample {
+/** A row is client-bound when the client uses >= 90% of its CPUs while the server uses < 85% of its one. */
+export const CLIENT_BOUND = { clientPct: 90, serverPct: 85 } as const;
+
+/**
+ * Whether the load generator, not the server, limited a run: its CPU (100 = one core) is at
+ * least 90% of the `clientCpus` cores it may use, while the server's is under 85%.
+ */
+export function isClientBound(clientCpuPct: number | null | undefined, serverCpuPct: number | null, clientCpus: number): boolean {
+  if (clientCpuPct === null || clientCpuPct === undefined || serverCpuPct === null) return false;
+  return clientCpuPct >= CLIENT_BOUND.clientPct * clientCpus && serverCpuPct < CLIENT_BOUND.serverPct;
+}
+
+/** How many cores the load generator may use: one when pinned, else up to one per thread. */
+export function clientCpuCount(threads: number): number {
+  return canPin() ? 1 : Math.min(threads, cpus().length);
+}
+
+function toSample(config: string, server: string, repeat: number, m: Measurement, clientCpus: number): RunSample {
   const r = m.load;
+  const cpuPct = m.serverCpuSec === null ? null : (100 * m.serverCpuSec) / m.windowSec;
+  const clientCpuPct = typeof r.cpu_pct === 'number' ? r.cpu_pct : null;
   const sample: RunSample = {
     config,
     server,
@@ -35,15 +56,17 @@ function toSample(config: string, server: string, repeat: number, m: Measurement
     mbPerSec: r.mb_per_sec,
     p50Us: r.p50_us,
     p99Us: r.p99_us,
-    cpuPct: m.serverCpuSec === null ? null : (100 * m.serverCpuSec) / m.windowSec,
-    syscallsPerMsg: m.syscalls === null || r.total_msgs === 0 ? null : m.syscalls / r.total_msgs,
+    cpuPct,
+    syscallsPerMsg: m.syscallsPerMsg,
     preemptsPerSec: m.preemptions === null ? null : m.preemptions / m.windowSec,
+    clientCpuPct,
+    clientBound: isClientBound(clientCpuPct, cpuPct, clientCpus),
   };
   if (r.light) sample.light = { msgsPerSec: r.light.msgs_per_sec, p50Us: r.light.p50_us, p99Us: r.light.p99_us };
   return sample;
 }
 
-export function summarise(samples: RunSample[]): Summary[] {
+export function summarise(samples: RunSample[], clientCpus = 1): Summary[] {
   const groups = new Map<string, RunSample[]>();
   for (const s of samples) {
     const key = `${s.config}\0${s.server}`;
@@ -52,6 +75,8 @@ export function summarise(samples: RunSample[]): Summary[] {
   const out: Summary[] = [];
   for (const g of groups.values()) {
     const light = g.flatMap((s) => (s.light ? [s.light] : []));
+    const cpuPct = medianOrNull(g.map((s) => s.cpuPct));
+    const clientCpuPct = medianOrNull(g.map((s) => s.clientCpuPct ?? null));
     out.push({
       config: g[0]!.config,
       server: g[0]!.server,
@@ -60,9 +85,11 @@ export function summarise(samples: RunSample[]): Summary[] {
       mbPerSec: median(g.map((s) => s.mbPerSec)),
       p50Us: median(g.map((s) => s.p50Us)),
       p99Us: median(g.map((s) => s.p99Us)),
-      cpuPct: medianOrNull(g.map((s) => s.cpuPct)),
+      cpuPct,
       syscallsPerMsg: medianOrNull(g.map((s) => s.syscallsPerMsg)),
       preemptsPerSec: medianOrNull(g.map((s) => s.preemptsPerSec ?? null)),
+      clientCpuPct,
+      clientBound: isClientBound(clientCpuPct, cpuPct, clientCpus),
       ratioToCEt: null,
       ...(light.length && {
         light: {
@@ -100,17 +127,23 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
   if (opts.fairness) configs.push(FAIRNESS);
   if (!canPin()) log('taskset not found: processes run unpinned (install util-linux for pinned runs)');
 
-  const measureOpts = { loadgen: bins.loadgen, countSyscalls: opts.countSyscalls };
-  const timing = { warmupSec: method.warmupSec, durationSec: method.durationSec };
+  const clientCpus = clientCpuCount(opts.clientThreads);
+  // Syscalls are counted for the echo configurations only (fairness and idle tables show none).
+  const measureOpts = { loadgen: bins.loadgen, countSyscalls: false };
+  const timing = { warmupSec: method.warmupSec, durationSec: method.durationSec, threads: opts.clientThreads };
+  let syscallSource: 'perf' | 'self' | 'none' = 'none';
   const samples: RunSample[] = [];
   for (const config of configs) {
     for (let r = 0; r < method.repeats; r++) {
       for (const spec of rotate(servers, r)) {
-        const m = await measure(spec, { ...config.load, ...timing }, { ...measureOpts, sameCore: !!config.sameCore });
-        const s = toSample(config.name, spec.name, r + 1, m);
+        const countSyscalls = opts.countSyscalls && config !== FAIRNESS;
+        const m = await measure(spec, { ...config.load, ...timing }, { ...measureOpts, countSyscalls, sameCore: !!config.sameCore });
+        if (m.syscallSource && syscallSource !== 'perf') syscallSource = m.syscallSource;
+        const s = toSample(config.name, spec.name, r + 1, m, clientCpus);
         samples.push(s);
         const light = s.light ? `, light p99 ${s.light.p99Us.toFixed(0)} us` : '';
-        log(`[${config.name} ${r + 1}/${method.repeats}] ${spec.name.padEnd(10)} ${rate(s.msgsPerSec)} msgs/s, p99 ${s.p99Us.toFixed(0)} us${light}`);
+        const cpu = `CPU server ${s.cpuPct?.toFixed(0) ?? '-'}% client ${s.clientCpuPct?.toFixed(0) ?? '-'}%${s.clientBound ? ' CLIENT-BOUND' : ''}`;
+        log(`[${config.name} ${r + 1}/${method.repeats}] ${spec.name.padEnd(10)} ${rate(s.msgsPerSec)} msgs/s, p99 ${s.p99Us.toFixed(0)} us${light}, ${cpu}`);
       }
     }
   }
@@ -151,10 +184,18 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
       node: process.version,
       pinned: canPin(),
     },
-    method: { repeats: method.repeats, warmupSec: method.warmupSec, durationSec: method.durationSec, quick: method.quick },
+    method: {
+      repeats: method.repeats,
+      warmupSec: method.warmupSec,
+      durationSec: method.durationSec,
+      quick: method.quick,
+      clientThreads: opts.clientThreads,
+      clientCpus,
+      syscallSource,
+    },
     configs: configs.map((c) => ({ name: c.name, label: c.label })),
     samples,
-    summaries: summarise(samples),
+    summaries: summarise(samples, clientCpus),
     idle,
     raw,
   };

@@ -147,7 +147,8 @@ function throughputPanel(out: string[], report: BenchReport, y0: number): number
   if (servers.length === 0) return y0;
 
   let y = heading(out, y0, 'Echo throughput, relative to c-et',
-    'Bar = median msgs/s ÷ c-et’s median in the same configuration (higher is better); c-et’s absolute median is under each group.');
+    'Bar = median msgs/s ÷ c-et’s median in the same configuration (higher is better); c-et’s absolute median is under each group. ' +
+      'A pale bar marked * was client-bound (the load generator, not the server, was saturated).');
   y = legend(out, y, servers);
   const groupW = (R - L) / groups.length;
   const barW = Math.min(34, (groupW * 0.8) / servers.length);
@@ -181,9 +182,10 @@ function throughputPanel(out: string[], report: BenchReport, y0: number): number
       const ratio = s.ratioToCEt!;
       const x = x0 + si * barW;
       const cx = x + barW / 2;
-      out.push(`<g>${rect(x + 1, yOf(ratio), barW - 2, bottom - yOf(ratio), { fill: colourOf(server) })}` +
+      const bound = s.clientBound === true; // drawn pale: this bar measures the client
+      out.push(`<g>${rect(x + 1, yOf(ratio), barW - 2, bottom - yOf(ratio), { fill: colourOf(server), ...(bound && { 'fill-opacity': 0.35 }) })}` +
         `<title>${escapeXml(`${g.c.name} ${server}: ${fmtRate(s.msgsPerSec.median)} msgs/s (${fmtRatio(ratio)} c-et), ` +
-          `min ${fmtRate(s.msgsPerSec.min)}, max ${fmtRate(s.msgsPerSec.max)}`)}</title></g>`);
+          `min ${fmtRate(s.msgsPerSec.min)}, max ${fmtRate(s.msgsPerSec.max)}${bound ? ', client-bound' : ''}`)}</title></g>`);
       let labelY = yOf(ratio);
       if (base && ok(s.msgsPerSec.min / base) && ok(s.msgsPerSec.max / base)) {
         const lo = yOf(s.msgsPerSec.min / base);
@@ -192,9 +194,10 @@ function throughputPanel(out: string[], report: BenchReport, y0: number): number
         out.push(line(cx, lo, cx, hi, { 'stroke-width': 1 }), line(cx - cap, hi, cx + cap, hi), line(cx - cap, lo, cx + cap, lo));
         labelY = Math.min(labelY, hi);
       }
+      const label = `${fmtRatio(ratio)}${bound ? '*' : ''}`;
       out.push(rotate
-        ? text(cx + 3.5, labelY - 4, fmtRatio(ratio), { 'font-size': 10, fill: INK, transform: `rotate(-90 ${r1(cx + 3.5)} ${r1(labelY - 4)})` })
-        : text(cx, labelY - 4, fmtRatio(ratio), { 'font-size': 10, fill: INK, 'text-anchor': 'middle' }));
+        ? text(cx + 3.5, labelY - 4, label, { 'font-size': 10, fill: INK, transform: `rotate(-90 ${r1(cx + 3.5)} ${r1(labelY - 4)})` })
+        : text(cx, labelY - 4, label, { 'font-size': 10, fill: INK, 'text-anchor': 'middle' }));
     });
     const gx = L + gi * groupW + groupW / 2;
     const lines = wrap(g.c.label ?? '', maxChars);

@@ -21,6 +21,9 @@ export function rate(x: number | null | undefined): string {
   return x.toFixed(0);
 }
 
+/** The note on a row whose client was saturated while the server was not (types.ts: clientBound). */
+export const CLIENT_BOUND_NOTE = 'client-bound';
+
 const num = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
 
@@ -33,8 +36,8 @@ function serverOrder(a: Summary, b: Summary): number {
 function configTable(report: BenchReport, config: string): string {
   const t = new Table({
     ...ASCII,
-    head: ['server', 'msgs/s', 'min..max', 'MB/s', 'p50 us', 'p99 us', 'CPU %', 'syscalls/msg', 'x c-et'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: ['server', 'msgs/s', 'min..max', 'MB/s', 'p50 us', 'p99 us', 'CPU %', 'client CPU %', 'syscalls/msg', 'x c-et', 'note'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   });
   const rows = report.summaries.filter((s) => s.config === config).sort(serverOrder);
   for (const s of rows) {
@@ -46,8 +49,10 @@ function configTable(report: BenchReport, config: string): string {
       num(s.p50Us),
       num(s.p99Us),
       num(s.cpuPct),
+      num(s.clientCpuPct),
       num(s.syscallsPerMsg, 3),
       s.ratioToCEt === null ? '-' : `${s.ratioToCEt.toFixed(2)}x`,
+      s.clientBound ? CLIENT_BOUND_NOTE : '',
     ]);
   }
   return t.toString();
@@ -56,8 +61,8 @@ function configTable(report: BenchReport, config: string): string {
 function fairnessTable(report: BenchReport): string {
   const t = new Table({
     ...ASCII,
-    head: ['server', 'light p50 us', 'light p99 us', 'light msgs/s', 'all msgs/s', 'CPU %', 'preempted/s'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: ['server', 'light p50 us', 'light p99 us', 'light msgs/s', 'all msgs/s', 'CPU %', 'client CPU %', 'preempted/s'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const s of report.summaries.filter((x) => x.config === 'fairness').sort(serverOrder)) {
     t.push([
@@ -67,6 +72,7 @@ function fairnessTable(report: BenchReport): string {
       rate(s.light?.msgsPerSec),
       rate(s.msgsPerSec.median),
       num(s.cpuPct),
+      num(s.clientCpuPct),
       num(s.preemptsPerSec),
     ]);
   }
@@ -109,7 +115,10 @@ export function renderTables(report: BenchReport): string {
   out.push(
     `epoll-reactor echo benchmark: ${report.host.cpus}, ${report.host.cores} CPUs, Linux ${report.host.kernel}, Node ${report.host.node}`,
     `median of ${m.repeats} repeat(s), ${m.warmupSec} s warm-up + ${m.durationSec} s measured each; ` +
-      `server on CPU 0, load generator on CPU 1${report.host.pinned ? '' : ' (NOT pinned: taskset missing)'}`,
+      `server on CPU 0, load generator on CPU 1${report.host.pinned ? '' : ' (NOT pinned: taskset missing)'}` +
+      `${m.clientThreads && m.clientThreads > 1 ? ` (${m.clientThreads} threads)` : ''}`,
+    `no tracer while timed; syscalls/msg ${m.syscallSource === 'perf' ? 'from a separate shorter pass under perf stat' : m.syscallSource === 'self' ? "from the servers' own counters" : 'not counted'}; ` +
+      `"${CLIENT_BOUND_NOTE}": client CPU >= 90% while server CPU < 85% (the row measures the client)`,
     '',
   );
   for (const c of report.configs) {

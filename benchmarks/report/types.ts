@@ -17,10 +17,17 @@ export interface RunSample {
   p99Us: number;
   /** Server CPU time over the measured window / wall time, in percent (100 = one core). */
   cpuPct: number | null;
-  /** Server system calls / messages echoed over the whole run; null when not measurable. */
+  /** Server system calls / messages echoed, from a separate pass (see measure.ts); null when not measurable. */
   syscallsPerMsg: number | null;
   /** Involuntary context switches of the server per second of the measured window. */
   preemptsPerSec?: number | null;
+  /** The load generator's own CPU over the measured window, in percent (100 = one core). */
+  clientCpuPct?: number | null;
+  /**
+   * The client, not the server, limited this run: client CPU >= 90% of what it may use while
+   * the server's CPU was < 85% (see clientBound() in lib/runner.ts).
+   */
+  clientBound?: boolean;
   /** Fairness runs: the light connections' figures. */
   light?: { msgsPerSec: number; p50Us: number; p99Us: number };
 }
@@ -37,6 +44,9 @@ export interface Summary {
   cpuPct: number | null;
   syscallsPerMsg: number | null;
   preemptsPerSec?: number | null;
+  /** Median client CPU %, and whether the medians meet the client-bound rule. */
+  clientCpuPct?: number | null;
+  clientBound?: boolean;
   /** median msgs/s divided by c-et's median msgs/s in the same configuration (null if no c-et). */
   ratioToCEt: number | null;
   light?: { msgsPerSec: number; p50Us: number; p99Us: number };
@@ -70,7 +80,17 @@ export interface RawResult {
 export interface BenchReport {
   startedAt: string;
   host: { cpus: string; cores: number; kernel: string; node: string; pinned: boolean };
-  method: { repeats: number; warmupSec: number; durationSec: number; quick: boolean };
+  method: {
+    repeats: number;
+    warmupSec: number;
+    durationSec: number;
+    quick: boolean;
+    /** Load-generator threads (loadgen -j), and how many CPUs they may use (100% each). */
+    clientThreads?: number;
+    clientCpus?: number;
+    /** Where syscalls/msg came from: 'perf' (a separate, shorter pass), 'self' (counters), 'none'. */
+    syscallSource?: 'perf' | 'self' | 'none';
+  };
   configs: ConfigInfo[];
   samples: RunSample[];
   summaries: Summary[];

@@ -49,7 +49,10 @@ describe('epoll-reactor CLI', () => {
     for (const s of report.samples) {
       expect(s.msgsPerSec).toBeGreaterThan(100);
       expect(s.p99Us).toBeGreaterThan(0);
+      expect(s.clientCpuPct).toBeGreaterThan(0); // the load generator reports its own CPU
+      expect(typeof s.clientBound).toBe('boolean');
     }
+    expect(r.stdout).toContain('client CPU %');
     expect(report.summaries.find((s) => s.server === 'c-et')!.ratioToCEt).toBe(1);
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   }, 60_000);

@@ -3,7 +3,7 @@
 // tables, and how each server is started and its own counters read.
 import { describe, expect, it } from 'vitest';
 import { median, medianOrNull, rotate, spread } from '../../benchmarks/lib/stats.js';
-import { summarise } from '../../benchmarks/lib/runner.js';
+import { isClientBound, summarise } from '../../benchmarks/lib/runner.js';
 import { renderTables } from '../../benchmarks/report/table.js';
 import { serverSpecs } from '../../benchmarks/lib/servers.js';
 import type { BenchReport, RunSample } from '../../benchmarks/report/types.js';
@@ -59,6 +59,46 @@ describe('summarise', () => {
     const out = summarise([sample('node-net', 10, { config: 'fairness', light: { msgsPerSec: 5, p50Us: 7, p99Us: 40 } })]);
     expect(out[0]!.ratioToCEt).toBeNull();
     expect(out[0]!.light).toEqual({ msgsPerSec: 5, p50Us: 7, p99Us: 40 });
+  });
+});
+
+describe('client-bound rows', () => {
+  it('flags a run whose client is saturated while its server is not', () => {
+    expect(isClientBound(95, 60, 1)).toBe(true);
+    expect(isClientBound(90, 84.9, 1)).toBe(true);
+    expect(isClientBound(89.9, 40, 1)).toBe(false); // client not saturated
+    expect(isClientBound(99, 85, 1)).toBe(false); // both busy: the server is measured
+    expect(isClientBound(120, 60, 2)).toBe(false); // two client cores: 60% of its capacity
+    expect(isClientBound(null, 10, 1)).toBe(false);
+    expect(isClientBound(99, null, 1)).toBe(false);
+  });
+
+  it('carries the flag per sample and per summary (on the medians), and into the table', () => {
+    const samples = [
+      sample('c-et', 65_000, { config: 'D', cpuPct: 40, clientCpuPct: 99, clientBound: true }),
+      sample('c-et', 66_000, { config: 'D', cpuPct: 45, clientCpuPct: 98, clientBound: true }),
+      sample('c-et', 64_000, { config: 'D', cpuPct: 95, clientCpuPct: 70, clientBound: false }),
+      sample('c-lt', 90_000, { config: 'D', cpuPct: 97, clientCpuPct: 80, clientBound: false }),
+    ];
+    const out = summarise(samples);
+    const cet = out.find((s) => s.server === 'c-et')!;
+    expect(cet.clientCpuPct).toBe(98);
+    expect(cet.cpuPct).toBe(45);
+    expect(cet.clientBound).toBe(true);
+    expect(out.find((s) => s.server === 'c-lt')!.clientBound).toBe(false);
+    const text = renderTables({
+      startedAt: '2026-01-01T00:00:00.000Z',
+      host: { cpus: 'Test CPU', cores: 2, kernel: '6.1', node: 'v20.0.0', pinned: true },
+      method: { repeats: 3, warmupSec: 1, durationSec: 3, quick: false, syscallSource: 'perf' },
+      configs: [{ name: 'D', label: 'C=8 D=4 S=16KiB' }],
+      samples,
+      summaries: out,
+      idle: [],
+      raw: [],
+    });
+    expect(text).toMatch(/\| c-et +\|.*\| +45 \| +98 \|.*\| client-bound \|/);
+    expect(text).not.toMatch(/\| c-lt .*client-bound/);
+    expect(text).toContain('syscalls/msg from a separate shorter pass under perf stat');
   });
 });
 

@@ -106,6 +106,17 @@ describe('renderSvg', () => {
     expect(svg).not.toContain('Idle scaling');
   });
 
+  it('draws a client-bound bar pale, with a * on its label and in its tooltip', () => {
+    const r = fixture();
+    const plain = renderSvg(r);
+    expect(plain).not.toContain('fill-opacity');
+    r.summaries = r.summaries.map((s) => (s.config === 'B' && s.server === 'c-lt' ? { ...s, clientBound: true } : s));
+    const svg = renderSvg(r);
+    expect(svg.match(/fill-opacity="0\.4"/g)).toHaveLength(1); // 0.35, rounded to one decimal by attrs()
+    expect(svg).toMatch(/B c-lt: [^<]*, client-bound<\/title>/);
+    expect(svg).toMatch(/>0\.95×\*<\/text>/);
+  });
+
   it('does not throw on an empty report or on nulls', () => {
     const empty: BenchReport = { ...fixture(), configs: [], summaries: [], idle: [], samples: [] };
     const svg = renderSvg(empty);
