@@ -1,6 +1,7 @@
-// TcpConnection: one established stream socket in one EventLoop — its input
-// and output buffers, its state, back-pressure, half-close, idle timeout and
-// graceful close (muduo's TcpConnection; Netty's AbstractEpollStreamChannel).
+// TcpConnection: one established stream socket in one EventLoop — its input and
+// output buffers, its state, reading, writing, back-pressure, half-close and
+// close (muduo's TcpConnection). Timers live in ConnectionTimers, promises and
+// the async iterator in AwaitFace; both are allocated on first use.
 //
 // Ownership: the connection owns its fd from construction and closes it exactly
 // once (through loop.closeFd, so never inside a dispatch batch). Threading: only
@@ -12,72 +13,48 @@
 // arrival raises a new edge, so no extra read to see EAGAIN) — but at most
 // `loop.readBudget` bytes per turn; a connection that hit its budget goes on the
 // loop's ready list and is served next turn without waiting for a new edge.
+// Batched turn: the loop pre-reads for us (kOnPreRead); the same rules apply.
 //
 // Writing. send() inside a turn appends to the output buffer and corks: all
-// sends made by one handler leave in one write() when it returns. Outside a
-// turn, send() writes at once if nothing is pending. EPOLLOUT is armed only
-// while output is pending (both modes). A short write means the socket buffer is
-// full; we wait for EPOLLOUT instead of trying again.
-//
-// States: connected -> closing (close() called: flush, then close, bounded by a
-// deadline) -> closed. 'connecting' belongs to TcpClient, before a connection exists.
+// sends made by one handler leave in one write() when it returns (batched: in
+// one writeMany for the whole turn). Outside a turn, send() writes at once if
+// nothing is pending. Write interest is on only while output is pending (both
+// modes). A short write means the socket buffer is full: wait for writability.
 import { native } from '../sys/addon.js';
-import { EAGAIN, EINTR, EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, SHUT_WR } from '../sys/constants.js';
+import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
 import { peerAddress, localAddress, socketError } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
-import { readInterest } from '../poll/interest.js';
+import { Interest, isError, isReadable, isReadClosed, isWritable } from '../poll/interest.js';
 import { ByteBuffer } from '../buffer/ByteBuffer.js';
-import { Channel, type EventHandler } from '../loop/Channel.js';
+import { Channel, type PreReadHandler } from '../loop/Channel.js';
 import type { EventLoop, Flushable, ReadyListEntry } from '../loop/EventLoop.js';
-import { TimerNode } from '../loop/TimerWheel.js';
-import { ChunkReader } from './ChunkReader.js';
+import {
+  kAddReady,
+  kCork,
+  kCorkedBytes,
+  kFinishCorked,
+  kFlushCorked,
+  kInTurn,
+  kOnEvent,
+  kOnPreRead,
+  kReadCap,
+  kScratch,
+  kServeReady,
+  kStageCorked,
+} from '../loop/symbols.js';
+import { ConnectionClosedError, WriteAfterEndError } from '../errors.js';
+import { AwaitFace, chunkIterator } from './AwaitFace.js';
+import type { ChunkReader } from './ChunkReader.js';
+import { ConnectionTimers } from './ConnectionTimers.js';
+import type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
 
-export type ConnectionState = 'connecting' | 'connected' | 'closing' | 'closed';
-
-/** Why a connection closed. `error` is set when a system call failed. */
-export interface CloseInfo {
-  reason: 'eof' | 'local' | 'destroyed' | 'error' | 'idle' | 'deadline' | 'overflow' | 'shutdown';
-  error?: SystemError;
-}
-
-export interface ConnectionCallbacks {
-  /** Input arrived. Consume what you can from `input`; the rest stays for next time. */
-  onMessage?: (conn: TcpConnection, input: ByteBuffer) => void;
-  /** The peer half-closed (FIN) and allowHalfOpen is on: we may still write. */
-  onEnd?: (conn: TcpConnection) => void;
-  /** Output crossed the high-water mark (once per crossing). */
-  onHighWater?: (conn: TcpConnection, pending: number) => void;
-  /** Output drained back to empty after a high-water crossing. */
-  onDrain?: (conn: TcpConnection) => void;
-  /** Closed, once, with the reason. */
-  onClose?: (conn: TcpConnection, info: CloseInfo) => void;
-}
-
-export interface ConnectionOptions {
-  /** Output bytes pending that trigger onHighWater and make send() return false. Default 1 MiB. */
-  highWaterMark?: number;
-  /** Hard cap on pending output: beyond it the connection is closed ('overflow'). Default 64 MiB. */
-  maxOutput?: number;
-  /** Hard cap on unconsumed input. Default 64 MiB (room for a 32 MiB frame). */
-  maxInput?: number;
-  /** Keep the connection open for writing after the peer's FIN. Default false. */
-  allowHalfOpen?: boolean;
-  /** Close after this many ms without reads or writes. 0 = never (default). */
-  idleTimeoutMs?: number;
-}
+export type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
 
 const DEFAULTS = { highWaterMark: 1 << 20, maxOutput: 64 << 20, maxInput: 64 << 20 };
 
-function onIdleTimer(node: TimerNode): void {
-  (node.data as TcpConnection).checkIdle();
-}
-
-function onDeadlineTimer(node: TimerNode): void {
-  (node.data as TcpConnection).destroy(undefined, 'deadline');
-}
-
-export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
+/** One connected stream socket: callbacks for input, send()/write() for output. */
+export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry {
   readonly fd: number;
   readonly loop: EventLoop;
   readonly channel: Channel;
@@ -97,20 +74,17 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
   readonly #maxInput: number;
   readonly #allowHalfOpen: boolean;
   readonly #et: boolean;
-  #idleTimeoutMs = 0;
-  #idleNode: TimerNode | null = null;
-  #deadlineNode: TimerNode | null = null;
+  #timers: ConnectionTimers | null = null;
+  #face: AwaitFace | null = null;
   #readingPaused = false;
   #peerEnded = false;
-  /** RDHUP/HUP seen: the peer's FIN is queued behind the data (ET must read to EOF). */
+  /** The peer's FIN is queued behind the data (ET must read on to the 0). */
   #finPending = false;
   #shutdownPending = false;
   #writeShut = false;
   #corked = false;
   #aboveHighWater = false;
   #queuedTotal = 0;
-  #reader: ChunkReader | null = null;
-  #writeWaiters: Array<{ target: number; resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(loop: EventLoop, fd: number, callbacks: ConnectionCallbacks = {}, options: ConnectionOptions = {}) {
     this.loop = loop;
@@ -128,14 +102,17 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     if (options.idleTimeoutMs) this.setIdleTimeout(options.idleTimeoutMs);
   }
 
+  /** The peer's address. */
   get remoteAddress(): SocketAddress {
     return peerAddress(this.fd);
   }
 
+  /** Our end's address. */
   get localAddress(): SocketAddress {
     return localAddress(this.fd);
   }
 
+  /** state === 'connected'. */
   get connected(): boolean {
     return this.state === 'connected';
   }
@@ -145,40 +122,42 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     return this.output.readableBytes;
   }
 
+  /** Whether pauseReading() is in force. */
   get readingPaused(): boolean {
     return this.#readingPaused;
   }
 
-  // --- events from the loop -------------------------------------------------------
+  // --- events from the loop (symbol-keyed: the loop's protocol, not public API) ---
 
-  handleEvent(events: number): void {
-    if (events & EPOLLERR) {
+  /** @internal Readiness of our fd (the per-fd path, or a batched event that was not pre-read). */
+  [kOnEvent](events: number): void {
+    if (isError(events)) {
       const errno = socketError(this.fd);
       if (errno !== 0) {
         this.#fail(errno, 'poll');
         return;
       }
     }
-    if (events & (EPOLLRDHUP | EPOLLHUP)) this.#finPending = true;
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) this.#handleRead();
-    if (events & EPOLLOUT && this.state !== 'closed') this.#handleWrite();
+    if (isReadClosed(events)) this.#finPending = true;
+    if (isReadable(events)) this.#handleRead();
+    if (isWritable(events) && this.state !== 'closed') this.#handleWrite();
   }
 
-  /** Ready list: an ET read that stopped at its budget continues here. */
-  serveReady(): void {
+  /** @internal Ready list: an ET read that stopped at its budget continues here. */
+  [kServeReady](): void {
     if (this.state !== 'closed' && !this.#readingPaused && !this.#peerEnded) this.#handleRead();
   }
 
-  /** Batched turn: the loop already read `n` bytes for us into arena[offset, offset + n). */
-  handlePreRead(events: number, n: number, arena: Uint8Array, offset: number): void {
-    if (events & (EPOLLRDHUP | EPOLLHUP)) this.#finPending = true;
+  /** @internal Batched turn: the loop already read `n` bytes for us into arena[offset, offset + n). */
+  [kOnPreRead](events: number, n: number, arena: Uint8Array, offset: number): void {
+    if (isReadClosed(events)) this.#finPending = true;
     const stats = this.loop.stats;
     stats.reads++;
     stats.syscalls++;
     if (n > 0) {
       this.input.append(arena.subarray(offset, offset + n));
       // The same rule as #handleRead: ET reads on after a full read (or to the queued FIN).
-      if (this.#et && (n === this.loop.readCap || this.#finPending)) this.#handleRead(n);
+      if (this.#et && (n === this.loop[kReadCap] || this.#finPending)) this.#handleRead(n);
       else this.#afterRead(n, false);
     } else if (n === 0) {
       this.#afterRead(0, true);
@@ -186,27 +165,28 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       this.#fail(-n, 'read');
       return;
     }
-    if (events & EPOLLOUT && this.state !== 'closed') this.#handleWrite();
+    if (isWritable(events) && this.state !== 'closed') this.#handleWrite();
   }
 
-  /** Corked output: the handler that sent it has returned. */
-  flushCorked(): void {
+  /** @internal Corked output: the handler that sent it has returned. */
+  [kFlushCorked](): void {
     this.#corked = false;
     if (this.state !== 'closed' && this.output.readableBytes > 0) this.#handleWrite();
   }
 
-  /** Batched flush: how much to stage (all pending output; 0 once closed). */
-  corkedBytes(): number {
+  /** @internal Batched flush: how much to stage (all pending output; 0 once closed). */
+  [kCorkedBytes](): number {
     return this.state === 'closed' ? 0 : this.output.readableBytes;
   }
 
-  stageCorked(arena: Uint8Array, offset: number, length: number): void {
+  /** @internal Batched flush: copy the first `length` pending bytes into the write arena. */
+  [kStageCorked](arena: Uint8Array, offset: number, length: number): void {
     const out = this.output;
     arena.set(out.storage.subarray(out.readerIndex, out.readerIndex + length), offset);
   }
 
-  /** Batched flush: the loop's writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
-  finishCorked(n: number, length: number): void {
+  /** @internal Batched flush: the loop's writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
+  [kFinishCorked](n: number, length: number): void {
     this.#corked = false;
     if (this.state === 'closed') return; // closed by an earlier callback of the same flush
     const stats = this.loop.stats;
@@ -224,12 +204,14 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     else this.#afterWrite();
   }
 
+  // --- reading ------------------------------------------------------------------------
+
   /** Read until the kernel has no more (ET) or once (LT); `total` bytes were read already. */
   #handleRead(total = 0): void {
     const loop = this.loop;
     const stats = loop.stats;
     const input = this.input;
-    const scratch = loop.scratch;
+    const scratch = loop[kScratch];
     let eof = false;
     for (;;) {
       const writable = input.writableBytes;
@@ -244,7 +226,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
         // read on to see the 0, since no new edge will come for it.
         if (!this.#et || (n < writable + scratch.length && !this.#finPending)) break;
         if (total >= loop.readBudget) {
-          loop.addReady(this); // fairness: yield to other fds, continue next turn
+          loop[kAddReady](this); // fairness: yield to other fds, continue next turn
           break;
         }
         continue;
@@ -274,14 +256,14 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
   #deliver(): void {
     const onMessage = this.callbacks.onMessage;
     if (onMessage !== undefined) onMessage(this, this.input);
-    else if (this.#reader !== null) this.#reader.push(this.input.takeAll());
+    else if (this.#face?.activeReader) this.#face.activeReader.push(this.input.takeAll());
     if (this.state !== 'closed' && this.input.readableBytes > this.#maxInput) this.destroy(undefined, 'overflow');
   }
 
   #onPeerEnd(): void {
     this.#peerEnded = true;
-    this.#reader?.end();
-    this.#updateInterest(); // a half-closed socket stays readable: drop IN or LT would spin
+    this.#face?.activeReader?.end();
+    this.#updateInterest(); // a half-closed socket stays readable: drop READ or LT would spin
     if (this.#allowHalfOpen) this.callbacks.onEnd?.(this);
     else this.close();
   }
@@ -295,33 +277,32 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
    */
   send(data: Uint8Array | string): boolean {
     if (this.state === 'closed') return false;
-    if (this.#shutdownPending || this.#writeShut || this.state === 'closing') {
-      throw new Error(`write after end (fd ${this.fd})`);
-    }
+    if (this.#shutdownPending || this.#writeShut || this.state === 'closing') throw new WriteAfterEndError(this.fd);
     const out = this.output;
+    const loop = this.loop;
     const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     this.#queuedTotal += len;
-    if (out.readableBytes === 0 && !this.loop.inTurn && typeof data !== 'string') {
+    if (out.readableBytes === 0 && !loop[kInTurn] && typeof data !== 'string') {
       // Outside a turn with nothing pending: write now, keep only the rest.
       const n = this.#writeRaw(data, 0, len);
       if (n === -2) return false; // the write failed and closed us
       if (n < len) {
         out.append(data.subarray(Math.max(n, 0)));
-        this.#updateInterest(); // arm EPOLLOUT for the rest
-      } else this.#settleWriters();
+        this.#updateInterest(); // write interest for the rest
+      } else this.#face?.settleWritten(this.bytesWritten);
     } else {
       out.append(data);
-      if (!this.#corked && this.loop.inTurn) {
+      if (!this.#corked && loop[kInTurn]) {
         this.#corked = true;
-        this.loop.cork(this);
-      } else if (!this.loop.inTurn && !(this.channel.interest & EPOLLOUT)) {
+        loop[kCork](this);
+      } else if (!loop[kInTurn] && !this.#wantsWrite()) {
         this.#handleWrite();
       }
     }
     if (this.#isClosed()) return false;
     // No interest change for corked output: the flush when the handler returns
-    // arms EPOLLOUT only if the kernel does not take it all (the common case
-    // then costs one write and no epoll_ctl).
+    // asks for writability only if the kernel does not take it all (the common
+    // case then costs one write and no epoll_ctl).
     const pending = out.readableBytes;
     if (pending > this.#maxOutput) {
       this.destroy(undefined, 'overflow');
@@ -340,10 +321,10 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
   /** send(), resolving once the bytes reached the kernel (rejects if the connection closes first). */
   write(data: Uint8Array | string): Promise<void> {
     this.send(data);
-    if (this.state === 'closed') return Promise.reject(new Error(`connection closed (fd ${this.fd})`));
+    if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this.fd));
     const target = this.#queuedTotal;
     if (this.bytesWritten >= target) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#writeWaiters.push({ target, resolve, reject }));
+    return (this.#face ??= new AwaitFace(this.fd)).waitWritten(target);
   }
 
   #handleWrite(): void {
@@ -353,7 +334,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
       const n = this.#writeRaw(out.storage, out.readerIndex, len);
       if (n < 0) return; // closed by #writeRaw, or EAGAIN (-1)
       out.retrieve(n);
-      if (n < len) break; // socket buffer full: wait for EPOLLOUT
+      if (n < len) break; // socket buffer full: wait for writability
     }
     this.#afterWrite();
   }
@@ -364,7 +345,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     if (this.#isClosed()) return;
     if (out.readableBytes === 0) {
       out.retrieveAll();
-      this.#settleWriters();
+      this.#face?.settleWritten(this.bytesWritten);
       if (this.#aboveHighWater) {
         this.#aboveHighWater = false;
         this.callbacks.onDrain?.(this);
@@ -378,7 +359,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     this.#updateInterest();
   }
 
-  /** One write(2). Returns bytes written, -1 on EAGAIN; closes the connection on errors. */
+  /** One write(2). Returns bytes written, -1 on EAGAIN, -2 when an error closed the connection. */
   #writeRaw(buf: Uint8Array, offset: number, length: number): number {
     const stats = this.loop.stats;
     for (;;) {
@@ -402,23 +383,18 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     this.lastActivity = this.loop.now;
   }
 
-  #settleWriters(): void {
-    const waiters = this.#writeWaiters;
-    if (waiters.length === 0) return;
-    let i = 0;
-    while (i < waiters.length && waiters[i]!.target <= this.bytesWritten) waiters[i++]!.resolve();
-    if (i > 0) waiters.splice(0, i);
-  }
-
   // --- interest, back-pressure -----------------------------------------------------
+
+  #wantsWrite(): boolean {
+    return isWritable(this.channel.interest); // the mask the kernel holds has EPOLLOUT
+  }
 
   #updateInterest(): void {
     if (this.state === 'closed') return;
-    let mask = 0;
-    if (!this.#readingPaused && !this.#peerEnded && this.state !== 'closing') mask = readInterest(this.loop.mode);
-    if (this.output.readableBytes > 0) mask |= EPOLLOUT;
-    if (this.#et) mask |= EPOLLET;
-    this.channel.setInterest(mask >>> 0);
+    let interest = 0;
+    if (!this.#readingPaused && !this.#peerEnded && this.state !== 'closing') interest = Interest.READ;
+    if (this.output.readableBytes > 0) interest |= Interest.WRITE;
+    this.channel.want(interest as Interest);
   }
 
   /** Stop reading (the kernel's receive window then pushes back on the peer). */
@@ -435,28 +411,9 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     this.#updateInterest();
   }
 
-  // --- timers -------------------------------------------------------------------------
-
   /** Close after `ms` without reads or writes (0 disables). */
   setIdleTimeout(ms: number): void {
-    this.#idleTimeoutMs = ms;
-    if (ms <= 0) {
-      if (this.#idleNode) this.loop.cancel(this.#idleNode);
-      return;
-    }
-    if (this.#idleNode === null) {
-      this.#idleNode = new TimerNode(onIdleTimer);
-      this.#idleNode.data = this;
-    }
-    this.loop.schedule(this.#idleNode, ms);
-  }
-
-  /** @internal Idle timer fired: close if idle, else re-arm for the remaining time. */
-  checkIdle(): void {
-    if (this.state === 'closed' || this.#idleTimeoutMs <= 0) return;
-    const idleFor = this.loop.now - this.lastActivity;
-    if (idleFor >= this.#idleTimeoutMs) this.destroy(undefined, 'idle');
-    else this.loop.schedule(this.#idleNode!, this.#idleTimeoutMs - idleFor);
+    (this.#timers ??= new ConnectionTimers(this, this.loop)).setIdleTimeout(ms);
   }
 
   // --- closing ------------------------------------------------------------------------
@@ -487,9 +444,7 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
     }
     this.state = 'closing';
     this.#updateInterest();
-    this.#deadlineNode = new TimerNode(onDeadlineTimer);
-    this.#deadlineNode.data = this;
-    this.loop.schedule(this.#deadlineNode, deadlineMs);
+    (this.#timers ??= new ConnectionTimers(this, this.loop)).startDeadline(deadlineMs);
   }
 
   /** Close now, discarding pending output. */
@@ -509,14 +464,10 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
 
   #closeNow(info: CloseInfo): void {
     this.state = 'closed';
-    if (this.#idleNode) this.loop.cancel(this.#idleNode);
-    if (this.#deadlineNode) this.loop.cancel(this.#deadlineNode);
+    this.#timers?.cancel();
     this.channel.remove();
     this.loop.closeFd(this.fd);
-    const err = new Error(`connection closed (${info.reason}) before the data was written`);
-    for (const w of this.#writeWaiters.splice(0)) w.reject(err);
-    if (info.error) this.#reader?.fail(info.error);
-    else this.#reader?.end();
+    this.#face?.closed(info.reason, info.error);
     this.callbacks.onClose?.(this, info);
   }
 
@@ -524,29 +475,22 @@ export class TcpConnection implements EventHandler, Flushable, ReadyListEntry {
 
   /** Next chunk of input (a Buffer the caller owns), or null at end of stream. */
   read(): Promise<Buffer | null> {
-    return this.#chunkReader().read();
+    return this.#reader().read();
   }
 
+  /** `for await (const chunk of conn)`: owned chunks until the end of stream; break closes. */
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    const reader = this.#chunkReader();
-    return {
-      next: async () => {
-        const chunk = await reader.read();
-        return chunk === null ? { done: true, value: undefined } : { done: false, value: chunk };
-      },
-      return: async () => {
-        this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return chunkIterator(this.#reader(), () => this.close());
   }
 
-  #chunkReader(): ChunkReader {
-    if (this.#reader === null) {
-      this.#reader = new ChunkReader(this.#highWaterMark, () => this.pauseReading(), () => this.resumeReading());
-      if (this.input.readableBytes > 0) this.#reader.push(this.input.takeAll());
-      if (this.#peerEnded || this.state === 'closed') this.#reader.end();
-    }
-    return this.#reader;
+  #reader(): ChunkReader {
+    const face = (this.#face ??= new AwaitFace(this.fd));
+    return face.activeReader ?? face.reader(
+      this.#highWaterMark,
+      () => this.pauseReading(),
+      () => this.resumeReading(),
+      () => (this.input.readableBytes > 0 ? this.input.takeAll() : null),
+      this.#peerEnded || this.state === 'closed',
+    );
   }
 }
