@@ -26,6 +26,7 @@
 // The prependable area lets a codec write a length header in front of a message
 // it has already serialised, without moving the body (prependUInt32BE).
 
+/** A growable byte queue with a prependable area (muduo's Buffer). */
 export class ByteBuffer {
   /** Default size of the prependable area: room for a 4- or 8-byte length header. */
   static readonly CHEAP_PREPEND = 8;

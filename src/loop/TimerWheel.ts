@@ -28,6 +28,7 @@ import { TimerNode } from './TimerNode.js';
 
 export { TimerNode } from './TimerNode.js';
 
+/** Shape and start time of a TimerWheel. */
 export interface TimerWheelOptions {
   /** Milliseconds per tick; the wheel's resolution. Default 10. */
   tickMs?: number;

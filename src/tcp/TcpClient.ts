@@ -12,13 +12,16 @@ import { Connector, type ConnectorOptions } from './Connector.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
+/** idle -> connecting -> connected -> closed (also after a failed connect). */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'closed';
 
+/** Connection options plus the Connector's retry policy. */
 export interface TcpClientOptions extends ConnectionOptions, ConnectorOptions {
   /** TCP_NODELAY. Default true. */
   noDelay?: boolean;
 }
 
+/** The client side: connect (with optional retry), then one TcpConnection. */
 export class TcpClient {
   state: ClientState = 'idle';
   connection: TcpConnection | null = null;

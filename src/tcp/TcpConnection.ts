@@ -1,7 +1,8 @@
-// TcpConnection: one established stream socket in one EventLoop — its input and
-// output buffers, its state, reading, writing, back-pressure, half-close and
-// close (muduo's TcpConnection). Timers live in ConnectionTimers, promises and
-// the async iterator in AwaitFace; both are allocated on first use.
+// TcpConnection: one established stream socket in one EventLoop — its state,
+// reading, read back-pressure, interest and close (muduo's TcpConnection). The
+// write side (output buffer, corking, high-water mark, half-close) is
+// ConnectionOutput; timers are ConnectionTimers; promises and the async iterator
+// are AwaitFace (the last two allocated on first use).
 //
 // Ownership: the connection owns its fd from construction and closes it exactly
 // once (through loop.closeFd, so never inside a dispatch batch). Threading: only
@@ -15,38 +16,24 @@
 // loop's ready list and is served next turn without waiting for a new edge.
 // Batched turn: the loop pre-reads for us (kOnPreRead); the same rules apply.
 //
-// Writing. send() inside a turn appends to the output buffer and corks: all
-// sends made by one handler leave in one write() when it returns (batched: in
-// one writeMany for the whole turn). Outside a turn, send() writes at once if
-// nothing is pending. Write interest is on only while output is pending (both
-// modes). A short write means the socket buffer is full: wait for writability.
+// Interest: READ while reading is wanted (not paused, no FIN seen, not closing);
+// WRITE only while output is pending, in both modes.
 import { native } from '../sys/addon.js';
-import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
+import { EAGAIN, EINTR } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
 import { peerAddress, localAddress, socketError } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { Interest, isError, isReadable, isReadClosed, isWritable } from '../poll/interest.js';
 import { ByteBuffer } from '../buffer/ByteBuffer.js';
 import { Channel, type PreReadHandler } from '../loop/Channel.js';
-import type { EventLoop, Flushable, ReadyListEntry } from '../loop/EventLoop.js';
-import {
-  kAddReady,
-  kCork,
-  kCorkedBytes,
-  kFinishCorked,
-  kFlushCorked,
-  kInTurn,
-  kOnEvent,
-  kOnPreRead,
-  kReadCap,
-  kScratch,
-  kServeReady,
-  kStageCorked,
-} from '../loop/symbols.js';
-import { ConnectionClosedError, WriteAfterEndError } from '../errors.js';
+import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
+import { kAddReady, kOnEvent, kOnPreRead, kReadCap, kScratch, kServeReady } from '../loop/symbols.js';
+import { ConnectionClosedError } from '../errors.js';
 import { AwaitFace, chunkIterator } from './AwaitFace.js';
 import type { ChunkReader } from './ChunkReader.js';
+import { ConnectionOutput } from './ConnectionOutput.js';
 import { ConnectionTimers } from './ConnectionTimers.js';
+import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
 import type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
 
 export type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
@@ -54,12 +41,13 @@ export type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState
 const DEFAULTS = { highWaterMark: 1 << 20, maxOutput: 64 << 20, maxInput: 64 << 20 };
 
 /** One connected stream socket: callbacks for input, send()/write() for output. */
-export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry {
+export class TcpConnection implements PreReadHandler, ReadyListEntry {
   readonly fd: number;
   readonly loop: EventLoop;
   readonly channel: Channel;
   readonly input = new ByteBuffer();
-  readonly output = new ByteBuffer();
+  /** Pending output (the write side appends here; read-only for users). */
+  readonly output: ByteBuffer;
   state: ConnectionState = 'connected';
   callbacks: ConnectionCallbacks;
   /** Free for the application (a session, a codec's state). */
@@ -70,7 +58,6 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
   lastActivity: number;
 
   readonly #highWaterMark: number;
-  readonly #maxOutput: number;
   readonly #maxInput: number;
   readonly #allowHalfOpen: boolean;
   readonly #et: boolean;
@@ -80,18 +67,15 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
   #peerEnded = false;
   /** The peer's FIN is queued behind the data (ET must read on to the 0). */
   #finPending = false;
-  #shutdownPending = false;
-  #writeShut = false;
-  #corked = false;
-  #aboveHighWater = false;
-  #queuedTotal = 0;
+  readonly #out: ConnectionOutput;
 
   constructor(loop: EventLoop, fd: number, callbacks: ConnectionCallbacks = {}, options: ConnectionOptions = {}) {
     this.loop = loop;
     this.fd = fd;
     this.callbacks = callbacks;
     this.#highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
-    this.#maxOutput = options.maxOutput ?? DEFAULTS.maxOutput;
+    this.#out = new ConnectionOutput(this, this.#highWaterMark, options.maxOutput ?? DEFAULTS.maxOutput);
+    this.output = this.#out.buffer;
     this.#maxInput = options.maxInput ?? DEFAULTS.maxInput;
     this.#allowHalfOpen = options.allowHalfOpen ?? false;
     this.#et = loop.mode === 'et';
@@ -134,13 +118,13 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
     if (isError(events)) {
       const errno = socketError(this.fd);
       if (errno !== 0) {
-        this.#fail(errno, 'poll');
+        this[kIoFailed](errno, 'poll');
         return;
       }
     }
     if (isReadClosed(events)) this.#finPending = true;
     if (isReadable(events)) this.#handleRead();
-    if (isWritable(events) && this.state !== 'closed') this.#handleWrite();
+    if (isWritable(events) && this.state !== 'closed') this.#out.handleWrite();
   }
 
   /** @internal Ready list: an ET read that stopped at its budget continues here. */
@@ -162,46 +146,10 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
     } else if (n === 0) {
       this.#afterRead(0, true);
     } else if (n !== -EAGAIN) {
-      this.#fail(-n, 'read');
+      this[kIoFailed](-n, 'read');
       return;
     }
-    if (isWritable(events) && this.state !== 'closed') this.#handleWrite();
-  }
-
-  /** @internal Corked output: the handler that sent it has returned. */
-  [kFlushCorked](): void {
-    this.#corked = false;
-    if (this.state !== 'closed' && this.output.readableBytes > 0) this.#handleWrite();
-  }
-
-  /** @internal Batched flush: how much to stage (all pending output; 0 once closed). */
-  [kCorkedBytes](): number {
-    return this.state === 'closed' ? 0 : this.output.readableBytes;
-  }
-
-  /** @internal Batched flush: copy the first `length` pending bytes into the write arena. */
-  [kStageCorked](arena: Uint8Array, offset: number, length: number): void {
-    const out = this.output;
-    arena.set(out.storage.subarray(out.readerIndex, out.readerIndex + length), offset);
-  }
-
-  /** @internal Batched flush: the loop's writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
-  [kFinishCorked](n: number, length: number): void {
-    this.#corked = false;
-    if (this.state === 'closed') return; // closed by an earlier callback of the same flush
-    const stats = this.loop.stats;
-    stats.writes++;
-    stats.syscalls++;
-    if (n >= 0) {
-      this.#wrote(n);
-      this.output.retrieve(n);
-    } else if (n !== -EAGAIN) {
-      this.#fail(-n, 'write'); // EPIPE, ECONNRESET: this connection only
-      return;
-    }
-    // All staged bytes went, but a callback queued more meanwhile: write it now.
-    if (n === length && this.output.readableBytes > 0) this.#handleWrite();
-    else this.#afterWrite();
+    if (isWritable(events) && this.state !== 'closed') this.#out.handleWrite();
   }
 
   // --- reading ------------------------------------------------------------------------
@@ -234,7 +182,7 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
       if (n === 0) eof = true;
       else if (n === -EINTR) continue;
       else if (n !== -EAGAIN) {
-        this.#fail(-n, 'read');
+        this[kIoFailed](-n, 'read');
         return;
       }
       break;
@@ -268,7 +216,7 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
     else this.close();
   }
 
-  // --- writing ----------------------------------------------------------------------
+  // --- writing (ConnectionOutput does the work) --------------------------------------
 
   /**
    * Queue `data` for the peer (copied: the caller may reuse its buffer at once).
@@ -277,116 +225,38 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
    */
   send(data: Uint8Array | string): boolean {
     if (this.state === 'closed') return false;
-    if (this.#shutdownPending || this.#writeShut || this.state === 'closing') throw new WriteAfterEndError(this.fd);
-    const out = this.output;
-    const loop = this.loop;
-    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    this.#queuedTotal += len;
-    if (out.readableBytes === 0 && !loop[kInTurn] && typeof data !== 'string') {
-      // Outside a turn with nothing pending: write now, keep only the rest.
-      const n = this.#writeRaw(data, 0, len);
-      if (n === -2) return false; // the write failed and closed us
-      if (n < len) {
-        out.append(data.subarray(Math.max(n, 0)));
-        this.#updateInterest(); // write interest for the rest
-      } else this.#face?.settleWritten(this.bytesWritten);
-    } else {
-      out.append(data);
-      if (!this.#corked && loop[kInTurn]) {
-        this.#corked = true;
-        loop[kCork](this);
-      } else if (!loop[kInTurn] && !this.#wantsWrite()) {
-        this.#handleWrite();
-      }
-    }
-    if (this.#isClosed()) return false;
-    // No interest change for corked output: the flush when the handler returns
-    // asks for writability only if the kernel does not take it all (the common
-    // case then costs one write and no epoll_ctl).
-    const pending = out.readableBytes;
-    if (pending > this.#maxOutput) {
-      this.destroy(undefined, 'overflow');
-      return false;
-    }
-    if (pending >= this.#highWaterMark) {
-      if (!this.#aboveHighWater) {
-        this.#aboveHighWater = true;
-        this.callbacks.onHighWater?.(this, pending);
-      }
-      return false;
-    }
-    return true;
+    return this.#out.send(data);
   }
 
   /** send(), resolving once the bytes reached the kernel (rejects if the connection closes first). */
   write(data: Uint8Array | string): Promise<void> {
     this.send(data);
     if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this.fd));
-    const target = this.#queuedTotal;
+    const target = this.#out.queuedTotal;
     if (this.bytesWritten >= target) return Promise.resolve();
     return (this.#face ??= new AwaitFace(this.fd)).waitWritten(target);
   }
 
-  #handleWrite(): void {
-    const out = this.output;
-    while (out.readableBytes > 0) {
-      const len = out.readableBytes;
-      const n = this.#writeRaw(out.storage, out.readerIndex, len);
-      if (n < 0) return; // closed by #writeRaw, or EAGAIN (-1)
-      out.retrieve(n);
-      if (n < len) break; // socket buffer full: wait for writability
-    }
-    this.#afterWrite();
+  /** @internal ConnectionOutput: bytes reached the kernel. */
+  [kWritten](): void {
+    this.#face?.settleWritten(this.bytesWritten);
   }
 
-  /** After a write: settle promises, fire onDrain, finish a close or half-close, fix interest. */
-  #afterWrite(): void {
-    const out = this.output;
-    if (this.#isClosed()) return;
-    if (out.readableBytes === 0) {
-      out.retrieveAll();
-      this.#face?.settleWritten(this.bytesWritten);
-      if (this.#aboveHighWater) {
-        this.#aboveHighWater = false;
-        this.callbacks.onDrain?.(this);
-      }
-      if (this.state === 'closing') {
-        this.#closeNow({ reason: this.#peerEnded ? 'eof' : 'local' });
-        return;
-      }
-      if (this.#shutdownPending) this.#shutdownWrite();
-    }
-    this.#updateInterest();
+  /** @internal ConnectionOutput: a graceful close has drained. */
+  [kDrainedForClose](): void {
+    this.#closeNow({ reason: this.#peerEnded ? 'eof' : 'local' });
   }
 
-  /** One write(2). Returns bytes written, -1 on EAGAIN, -2 when an error closed the connection. */
-  #writeRaw(buf: Uint8Array, offset: number, length: number): number {
-    const stats = this.loop.stats;
-    for (;;) {
-      const n = native.write(this.fd, buf, offset, length);
-      stats.writes++;
-      stats.syscalls++;
-      if (n >= 0) {
-        this.#wrote(n);
-        return n;
-      }
-      if (n === -EINTR) continue;
-      if (n === -EAGAIN) return -1;
-      this.#fail(-n, 'write'); // EPIPE, ECONNRESET: this connection only
-      return -2;
-    }
-  }
-
-  #wrote(n: number): void {
-    this.loop.stats.bytesWritten += n;
-    this.bytesWritten += n;
-    this.lastActivity = this.loop.now;
+  /** @internal A read or write failed: close this connection only. */
+  [kIoFailed](errno: number, syscall: string): void {
+    this.destroy(new SystemError(errno, syscall, `(fd ${this.fd})`));
   }
 
   // --- interest, back-pressure -----------------------------------------------------
 
-  #wantsWrite(): boolean {
-    return isWritable(this.channel.interest); // the mask the kernel holds has EPOLLOUT
+  /** @internal */
+  [kUpdateInterest](): void {
+    this.#updateInterest();
   }
 
   #updateInterest(): void {
@@ -420,16 +290,7 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
 
   /** Half-close: shutdown(SHUT_WR) once pending output has drained; keep reading. */
   shutdown(): void {
-    if (this.state !== 'connected' || this.#shutdownPending || this.#writeShut) return;
-    this.#shutdownPending = true;
-    if (this.output.readableBytes === 0) this.#shutdownWrite();
-  }
-
-  #shutdownWrite(): void {
-    this.#shutdownPending = false;
-    this.#writeShut = true;
-    native.shutdown(this.fd, SHUT_WR);
-    this.loop.stats.syscalls++;
+    if (this.state === 'connected') this.#out.shutdown();
   }
 
   /**
@@ -451,15 +312,6 @@ export class TcpConnection implements PreReadHandler, Flushable, ReadyListEntry 
   destroy(error?: SystemError, reason: CloseInfo['reason'] = error ? 'error' : 'destroyed'): void {
     if (this.state === 'closed') return;
     this.#closeNow(error ? { reason, error } : { reason });
-  }
-
-  /** State check that TypeScript does not narrow away after calls that may close us. */
-  #isClosed(): boolean {
-    return this.state === 'closed';
-  }
-
-  #fail(errno: number, syscall: string): void {
-    this.destroy(new SystemError(errno, syscall, `(fd ${this.fd})`));
   }
 
   #closeNow(info: CloseInfo): void {

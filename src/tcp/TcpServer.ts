@@ -18,6 +18,7 @@ import { Acceptor } from './Acceptor.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
+/** Where and how to listen, plus options for every accepted connection. */
 export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
   /** Where to listen. Default 127.0.0.1:0 (an ephemeral port on loopback). */
   address?: AddressLike;
@@ -27,6 +28,7 @@ export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
   acceptBudget?: number;
 }
 
+/** Connection callbacks shared by every accepted connection, plus server events. */
 export interface TcpServerCallbacks extends ConnectionCallbacks {
   /** A connection was accepted (before any of its data is delivered). */
   onConnection?: (conn: TcpConnection) => void;
@@ -34,6 +36,7 @@ export interface TcpServerCallbacks extends ConnectionCallbacks {
   onError?: (err: SystemError) => void;
 }
 
+/** A listening socket and its live connections. */
 export class TcpServer {
   readonly loop: EventLoop;
   /** Live connections by fd. */
