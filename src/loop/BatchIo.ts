@@ -32,6 +32,14 @@ export interface Flushable {
   [kFlushCorked](): void;
 }
 
+/**
+ * Corked output of at least this many bytes is not staged: the connection writes
+ * it from its own buffer (flushCorked). Staging copies every byte once more to
+ * save one JS->C++ crossing, a bad trade for big outputs (ConnectionOutput's
+ * DIRECT_SEND is the same bargain on the send side).
+ */
+export const STAGE_MAX = 8 * 1024;
+
 /** Sizes of the batched turn's arenas (EventLoopOptions extends this). */
 export interface BatchIoOptions {
   /** The most one pre-read takes from one fd. Default 64 KiB. */
@@ -76,8 +84,8 @@ export class BatchIo {
     for (let i = 0; i < corked.length; i++) {
       const c = corked[i]!;
       const len = c[kCorkedBytes]();
-      if (len === 0 || len > arena.length - offset || k === staged.length) {
-        c[kFlushCorked](); // nothing to batch, or too big for what is left: on its own
+      if (len === 0 || len >= STAGE_MAX || len > arena.length - offset || k === staged.length) {
+        c[kFlushCorked](); // nothing to batch, big enough to write on its own, or no room left
         continue;
       }
       c[kStageCorked](arena, offset, len);

@@ -48,6 +48,30 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver, $io)', ({ mode, driver, i
     });
   });
 
+  it('keeps byte order when one handler mixes small corked sends and big ones written at once', async () => {
+    await withLoop(mode, { driver, io }, async (loop) => {
+      // Echo each chunk back in pieces of 1 B .. 40 KiB: pieces of 8 KiB and more
+      // (DIRECT_SEND) are written at once when nothing is pending, the others cork.
+      const sizes = [1, 9000, 3, 40_000, 700, 8192, 8191, 20_000];
+      let k = 0;
+      const server = new TcpServer(loop, {
+        onMessage(conn, input) {
+          while (input.readableBytes > 0) {
+            const n = Math.min(sizes[k++ % sizes.length]!, input.readableBytes);
+            conn.send(input.take(n));
+          }
+        },
+      }, { address: '127.0.0.1:0' });
+      server.listen();
+      const conns = await Promise.all([
+        echoClient(loop, server.address, { messages: 6, size: 100_003, depth: 3, seed: 7 }),
+        echoClient(loop, server.address, { messages: 50, size: 9001, depth: 4, seed: 8 }),
+      ]);
+      for (const c of conns) c.close();
+      await closeServer(server);
+    });
+  });
+
   it('serves 200 concurrent connections', async () => {
     await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop);
