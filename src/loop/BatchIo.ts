@@ -84,8 +84,10 @@ export class BatchIo {
     for (let i = 0; i < corked.length; i++) {
       const c = corked[i]!;
       const len = c[kCorkedBytes]();
-      if (len === 0 || len >= STAGE_MAX || len > arena.length - offset || k === staged.length) {
-        c[kFlushCorked](); // nothing to batch, big enough to write on its own, or no room left
+      // On its own: nothing to batch, big enough to write from its own buffer,
+      // alone in the batch (one crossing either way, and no staging copy), or no room left.
+      if (len === 0 || len >= STAGE_MAX || corked.length === 1 || len > arena.length - offset || k === staged.length) {
+        c[kFlushCorked]();
         continue;
       }
       c[kStageCorked](arena, offset, len);

@@ -18,6 +18,7 @@
 // fd lifetime: closeFd() during a dispatch batch defers the close to the end of
 // the turn, so an fd number cannot be reused while stale events for it may still
 // sit in the batch; registration tokens (Poller) catch the rest.
+import { performance } from 'node:perf_hooks'; // the global is a lazy getter: one more call per read
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
@@ -67,6 +68,15 @@ export interface ReadyListEntry {
 }
 
 type Task = () => void;
+
+/**
+ * Empties a queue the turn reuses. `list.length = 0` is a runtime call in V8's
+ * optimized code (perf: Runtime_StoreCallbackProperty + JSArray::SetLength, 2%
+ * of a one-connection server's samples); pop() is inlined.
+ */
+function clear(list: unknown[]): void {
+  while (list.length !== 0) list.pop();
+}
 
 const rethrow = (err: unknown): never => {
   throw err;
@@ -343,7 +353,7 @@ export class EventLoop {
       ready[i]![kServeReady]();
       if (this.#batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each entry
     }
-    ready.length = 0;
+    clear(ready);
     this.#spareReady = ready;
   }
 
@@ -351,7 +361,7 @@ export class EventLoop {
     const tasks = this.#tasks;
     this.#tasks = this.#spareTasks;
     for (let i = 0; i < tasks.length; i++) tasks[i]!();
-    tasks.length = 0;
+    clear(tasks);
     this.#spareTasks = tasks;
   }
 
@@ -361,7 +371,7 @@ export class EventLoop {
       const corked = this.#corked;
       // A flush may cork others (a write error closing a connection): loop by index.
       for (let i = 0; i < corked.length; i++) corked[i]![kFlushCorked]();
-      corked.length = 0;
+      clear(corked);
       return;
     }
     // Finishing a write runs callbacks (onDrain, onClose) that may cork more
@@ -370,7 +380,7 @@ export class EventLoop {
       const corked = this.#corked;
       this.#corked = this.#spareCorked;
       batch.write(corked);
-      corked.length = 0;
+      clear(corked);
       this.#spareCorked = corked;
     }
   }

@@ -8,6 +8,7 @@
 //
 // Ownership: owns the wheel and the timerfd (closed by close()); the timerfd's
 // channel is registered by the loop. Threading: the loop's thread only.
+import { performance } from 'node:perf_hooks'; // not the global: that is a lazy getter
 import { TimerFd } from '../poll/TimerFd.js';
 import { TimerNode, TimerWheel } from './TimerWheel.js';
 
