@@ -12,12 +12,14 @@
 // plus the loop's 64 KiB scratch), the kernel re-reports while data remains.
 // ET: readv until the kernel has no more — a short read means drained (any later
 // arrival raises a new edge, so no extra read to see EAGAIN) — but at most
-// `loop.readBudget` bytes per turn; a connection that hit its budget goes on the
-// loop's ready list and is served next turn without waiting for a new edge.
+// `loop.readBudget` bytes per turn, and only one read once the turn has run for
+// `loop.turnBudgetMs`; a connection that hit either budget goes on the loop's
+// ready list and is served next turn without waiting for a new edge.
 // Batched turn: the loop pre-reads for us (kOnPreRead); the same rules apply.
 //
 // Interest: READ while reading is wanted (not paused, no FIN seen, not closing);
 // WRITE only while output is pending, in both modes.
+import { performance } from 'node:perf_hooks';
 import { native } from '../sys/addon.js';
 import { EAGAIN, EINTR } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
@@ -140,9 +142,14 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     stats.syscalls++;
     if (n > 0) {
       this.input.append(arena.subarray(offset, offset + n));
-      // The same rule as #handleRead: ET reads on after a full read (or to the queued FIN).
-      if (this.#et && (n === this.loop[kReadCap] || this.#finPending)) this.#handleRead(n);
-      else this.#afterRead(n, false);
+      // The same rule as #handleRead: ET reads on after a full read (or to the queued FIN),
+      // unless the turn is past its time budget: then it continues next turn.
+      if (this.#et && (n === this.loop[kReadCap] || this.#finPending)) {
+        if (this.#overBudget()) {
+          this.loop[kAddReady](this);
+          this.#afterRead(n, false);
+        } else this.#handleRead(n);
+      } else this.#afterRead(n, false);
     } else if (n === 0) {
       this.#afterRead(0, true);
     } else if (n !== -EAGAIN) {
@@ -173,7 +180,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
         // kernel already told us the FIN is queued behind the data (RDHUP): then
         // read on to see the 0, since no new edge will come for it.
         if (!this.#et || (n < writable + scratch.length && !this.#finPending)) break;
-        if (total >= loop.readBudget) {
+        if (total >= loop.readBudget || this.#overBudget()) {
           loop[kAddReady](this); // fairness: yield to other fds, continue next turn
           break;
         }
@@ -188,6 +195,16 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
       break;
     }
     this.#afterRead(total, eof);
+  }
+
+  /**
+   * Whether this turn has run for the loop's time budget. The byte budget bounds what one
+   * connection reads per turn, not how long the turn takes; past the time budget an ET reader
+   * reads once and continues next turn, so the other connections' events wait less. Every
+   * ready entry still reads once a turn: no starvation.
+   */
+  #overBudget(): boolean {
+    return performance.now() - this.loop.now >= this.loop.turnBudgetMs;
   }
 
   #afterRead(total: number, eof: boolean): void {

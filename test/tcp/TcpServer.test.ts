@@ -72,6 +72,19 @@ describe.each(MATRIX)('TcpServer echo ($mode, $driver, $io)', ({ mode, driver, i
     });
   });
 
+  it('with a zero time budget (ET: one read per connection per turn, then the ready list) still echoes byte-exact', async () => {
+    await withLoop(mode, { driver, io, options: { turnBudgetMs: 0 } }, async (loop) => {
+      const server = echoServer(loop);
+      const conns = await Promise.all([
+        echoClient(loop, server.address, { messages: 12, size: 300_001, depth: 4, seed: 21 }),
+        echoClient(loop, server.address, { messages: 200, size: 64, depth: 1, seed: 22 }),
+      ]);
+      for (const c of conns) c.close();
+      await closeServer(server);
+      expect(loop.turnBudgetMs).toBe(0);
+    });
+  });
+
   it('serves 200 concurrent connections', async () => {
     await withLoop(mode, { driver, io }, async (loop) => {
       const server = echoServer(loop);

@@ -2,7 +2,7 @@
 // bounded in time by the loop's own timer wheel (an exclusive loop blocks the
 // thread, so vitest's timers could never fire), plus a checksumming echo client
 // built on TcpClient so the client side runs on the same loop.
-import { EventLoop, type Driver } from '../../src/loop/EventLoop.js';
+import { EventLoop, type Driver, type EventLoopOptions } from '../../src/loop/EventLoop.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { SocketAddress } from '../../src/net/SocketAddress.js';
@@ -29,12 +29,12 @@ export const MATRIX: Array<{ mode: TriggerMode; driver: Driver; io: Io }> = [
  */
 export async function withLoop(
   mode: TriggerMode,
-  kind: Driver | { driver: Driver; io: Io },
+  kind: Driver | { driver: Driver; io: Io; options?: EventLoopOptions },
   body: (loop: EventLoop) => Promise<void>,
   limitMs = 15_000,
 ): Promise<void> {
-  const { driver, io } = typeof kind === 'string' ? { driver: kind, io: 'batched' as Io } : kind;
-  const loop = new EventLoop({ mode, driver, batchIo: io === 'batched' });
+  const { driver, io, options } = typeof kind === 'string' ? { driver: kind, io: 'batched' as Io, options: {} } : kind;
+  const loop = new EventLoop({ ...options, mode, driver, batchIo: io === 'batched' });
   const waitingFor: string[] = [];
   waiting.set(loop, waitingFor);
   let timedOut = false;
