@@ -15,6 +15,7 @@
 #include "hist.h"
 
 #define NS 1000000000ull
+#define MAX_THREADS 64
 #define NEVER UINT64_MAX
 
 typedef unsigned long long ull;
@@ -37,13 +38,13 @@ typedef struct {
     uint64_t win_start, win_end;   /* when this worker actually entered/left MEASURE */
     struct rusage ru_start, ru_end; /* worker 0 only: the whole process's CPU at those moments */
     hist_t h_all, h_light;
-    uint8_t *rbuf;                 /* STREAM_MAX_SPAN bytes */
+    uint8_t *rbuf;                 /* STREAM_MAX_SPAN bytes (static: see loadgen.c) */
     pthread_t thread;
 } worker_t;
 
 extern struct opts {
     const char *host, *port;
-    int conns, depth, flood, flood_depth, idle, threads, verbose;
+    int conns, depth, flood, flood_depth, idle, threads, verbose;  /* threads <= MAX_THREADS */
     size_t size;
     double warmup, duration, max_seconds, light_rate;
     uint64_t seed;

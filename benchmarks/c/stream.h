@@ -22,7 +22,6 @@
 #define ECHO_STREAM_H
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define STREAM_PERIOD 131071u           /* prime, 2^17 - 1 */
@@ -35,12 +34,11 @@ static inline uint64_t splitmix64(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-/* The period buffer for run seed `seed`: PERIOD + MAX_SPAN bytes (the tail repeats the head);
- * NULL when out of memory. */
-static inline uint8_t *stream_init(uint64_t seed) {
+/* Fills the period buffer for run seed `seed`: PERIOD + MAX_SPAN bytes, the tail repeating
+ * the head; `p` must hold STREAM_BUF_LEN bytes. Returns p. */
+#define STREAM_BUF_LEN ((size_t)STREAM_PERIOD + STREAM_MAX_SPAN + 8)
+static inline uint8_t *stream_init(uint8_t *p, uint64_t seed) {
     size_t len = (size_t)STREAM_PERIOD + STREAM_MAX_SPAN;
-    uint8_t *p = malloc(len + 8);
-    if (!p) return NULL;
     for (size_t i = 0; i < STREAM_PERIOD; i += 8) {
         uint64_t w = splitmix64(seed + i * 0x9E3779B97F4A7C15ull);
         memcpy(p + i, &w, 8);  /* may spill up to 7 bytes past PERIOD: overwritten below */
