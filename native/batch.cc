@@ -14,6 +14,10 @@
 //       was not read here (no flag, ERR set, or fewer than readCap bytes of
 //       arena left); the caller finds slice i by summing the positive results
 //       before it. Returns the event count or -errno.
+//   pageOffset(array)
+//       where the bytes of a Uint8Array start within their memory page
+//       (address % 4096), so the caller can page-align a read arena: see
+//       BatchIo.ts for why.
 //   writeMany(table, count, arena)
 //       for entry i of table (Int32Array, [fd, offset, length] each): one
 //       write(2) of arena[offset, offset+length); table[3i+2] becomes the bytes
@@ -119,9 +123,18 @@ napi_value WriteMany(napi_env env, napi_callback_info info) {
   return er::Int(env, static_cast<int32_t>(count));
 }
 
+napi_value PageOffset(napi_env env, napi_callback_info info) {
+  er::Args<1> a(env, info);
+  void* data;
+  size_t len;
+  if (!er::ArgTyped(env, a[0], napi_uint8_array, "array must be a Uint8Array", &data, &len)) return nullptr;
+  return er::Int(env, static_cast<int32_t>(reinterpret_cast<uintptr_t>(data) % 4096));
+}
+
 }  // namespace
 
 void InitBatch(napi_env env, napi_value exports) {
   er::Export(env, exports, "epollWaitRead", EpollWaitRead);
+  er::Export(env, exports, "pageOffset", PageOffset);
   er::Export(env, exports, "writeMany", WriteMany);
 }

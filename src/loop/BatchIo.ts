@@ -40,6 +40,8 @@ export interface Flushable {
  */
 export const STAGE_MAX = 8 * 1024;
 
+const PAGE = 4096;
+
 /** Sizes of the batched turn's arenas (EventLoopOptions extends this). */
 export interface BatchIoOptions {
   /** The most one pre-read takes from one fd. Default 64 KiB. */
@@ -62,7 +64,15 @@ export class BatchIo {
 
   constructor(maxEvents: number, options: BatchIoOptions = {}) {
     this.readCap = options.readCap ?? 64 * 1024;
-    this.readArena = new Uint8Array(Math.max(options.readArenaSize ?? 1 << 20, this.readCap));
+    // Page-aligned: the kernel's copy into the arena (recv) ran 4-5x slower when the arena
+    // started 16 bytes into a page, as a calloc'd backing store of 128 KiB or more does (perf
+    // on the C reference server: _copy_to_iter 23-28 samples per 1000 16 KiB messages into
+    // such a buffer, 4-6 page-aligned). Slices then start at the sum of the reads before them:
+    // aligned too whenever reads are whole pages, as full reads (readCap) are.
+    const size = Math.max(options.readArenaSize ?? 1 << 20, this.readCap);
+    const raw = new Uint8Array(size + PAGE);
+    const skip = (PAGE - native.pageOffset(raw)) % PAGE;
+    this.readArena = raw.subarray(skip, skip + size);
     this.readResults = new Int32Array(maxEvents);
     this.#writeArena = new Uint8Array(options.writeArenaSize ?? 1 << 20);
     this.#writeTable = new Int32Array(3 * maxEvents);

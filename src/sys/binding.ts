@@ -136,6 +136,8 @@ export interface NativeBinding {
     arena: Uint8Array,
     readCap: number,
   ): number;
+  /** Where `array`'s bytes start within their memory page (address % 4096). */
+  pageOffset(array: Uint8Array): number;
   /** For each [fd, offset, length] entry: write(fd, arena + offset, length); length becomes bytes | -errno. -> count */
   writeMany(table: Int32Array, count: number, arena: Uint8Array): number;
 

@@ -132,3 +132,21 @@ describe('writeMany (one call, many fds)', () => {
     expect(native.read(c1, arena, 0, 8)).toBe(-EAGAIN); // nothing left
   });
 });
+
+describe('pageOffset and the page-aligned read arena', () => {
+  it('reports where a Uint8Array starts within its page, and BatchIo aligns its arena to a page', async () => {
+    const { BatchIo } = await import('../../src/loop/BatchIo.js');
+    const big = new Uint8Array(1 << 20);
+    const off = native.pageOffset(big);
+    expect(off).toBeGreaterThanOrEqual(0);
+    expect(off).toBeLessThan(4096);
+    expect(native.pageOffset(big.subarray(5))).toBe((off + 5) % 4096);
+    expect(native.pageOffset(big.subarray((4096 - off) % 4096))).toBe(0);
+    expect(() => native.pageOffset([1, 2] as unknown as Uint8Array)).toThrow(TypeError);
+    for (const readArenaSize of [1 << 20, 200_000, 65_536]) {
+      const b = new BatchIo(16, { readArenaSize });
+      expect(native.pageOffset(b.readArena)).toBe(0);
+      expect(b.readArena.length).toBe(readArenaSize);
+    }
+  });
+});
