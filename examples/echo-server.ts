@@ -2,6 +2,7 @@
 //
 //   node dist/examples/echo-server.js --host 127.0.0.1 --port 0 --mode lt|et \
 //        --driver integrated|exclusive [--io batched|per-fd] [--idle-timeout MS] [--stats]
+//        [--loops N --spread reuseport|handoff]      (N > 1: a LoopPool, examples/echo-pool.ts)
 //
 // Prints "listening on HOST:PORT" once ready (the real port when 0 was asked).
 // On SIGTERM or SIGINT it stops accepting, lets connections flush (up to 5 s)
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { EventLoop, Waker } from '../src/index.js';
 import { startEcho, type EchoOptions } from './echo.js';
+import { runEchoPool } from './echo-pool.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,13 +26,15 @@ const { values } = parseArgs({
     io: { type: 'string', default: 'batched' },
     'idle-timeout': { type: 'string', default: '0' },
     stats: { type: 'boolean', default: false },
+    loops: { type: 'string', default: '1' },
+    spread: { type: 'string', default: 'reuseport' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
   process.stdout.write(
-    'usage: echo-server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--io batched|per-fd] [--idle-timeout MS] [--stats]\n',
+    'usage: echo-server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--io batched|per-fd] [--idle-timeout MS] [--stats] [--loops N] [--spread reuseport|handoff]\n',
   );
   process.exit(0);
 }
@@ -61,7 +65,14 @@ function printStats(stats: Record<string, number>): void {
   if (values.stats) process.stderr.write(`${JSON.stringify({ stats })}\n`);
 }
 
-if (values.driver === 'integrated') {
+const loops = Number(values.loops);
+if (!Number.isInteger(loops) || loops < 1 || loops > 256) fail(`bad --loops '${values.loops}'`);
+if (values.spread !== 'reuseport' && values.spread !== 'handoff') fail(`--spread must be reuseport or handoff`);
+
+if (loops > 1) {
+  // A loop per worker thread (examples/echo-pool.ts); --driver does not apply (always exclusive).
+  void runEchoPool(options, { loops, spread: values.spread, stats: values.stats! });
+} else if (values.driver === 'integrated') {
   const loop = new EventLoop({ mode: options.mode, driver: 'integrated', batchIo: options.batchIo });
   let server;
   try {

@@ -129,7 +129,10 @@ export class LoopThread {
     if (this.#state === 'exited' || this.#state === 'stopping') return;
     const wasStarting = this.#state === 'starting';
     this.#state = 'stopping';
-    if (!this.#send({ t: 'stop', deadlineMs }) && wasStarting) void this.worker.terminate(); // never opened: nothing to drain
+    // Still starting: the stop waits for 'ready' (a failed start ends the thread by itself,
+    // after closing its loop's fds — terminating it here would leak them).
+    if (wasStarting) void this.ready.then(() => this.#send({ t: 'stop', deadlineMs }), () => undefined);
+    else this.#send({ t: 'stop', deadlineMs });
   }
 
   /** Last resort after a missed deadline: end the thread now (its fds stay open until exit). */
