@@ -106,6 +106,14 @@ export class TcpServer {
     return this.#acceptor?.dropped ?? 0;
   }
 
+  /**
+   * Take ownership of an fd accepted elsewhere (another thread's acceptor handing it to this
+   * loop) and serve it like one this server accepted. After close() it is closed at once.
+   */
+  adopt(fd: number): void {
+    this.#onAccept(fd);
+  }
+
   #onAccept(fd: number): void {
     if (this.#closing !== null) {
       this.loop.closeFd(fd);
