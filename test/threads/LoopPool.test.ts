@@ -153,18 +153,6 @@ describe('LoopPool', () => {
     expect(stats.map((s) => s.handlerErrors)).toEqual([1, 1]);
   });
 
-  it('a thread that dies is reported, the pool closes the others, done rejects', async () => {
-    const errors: Lib.ThreadsError[] = [];
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 2, spread: 'handoff', onError: (e) => errors.push(e) });
-    const a = await client();
-    const b = await client();
-    a.send('die');
-    await expect(pool.done).rejects.toMatchObject({ code: 'ERR_REACTOR_POOL_THREAD_DIED', origin: { kind: 'loop', index: 0 } });
-    expect(errors[0]).toBeInstanceOf(lib.ThreadDiedError);
-    await b.waitClosed(); // loop 1 was closed gracefully
-    expect(pool.threads.every((t) => t.state === 'exited')).toBe(true);
-  });
-
   it('a module that is not a handler fails start with a coded error and leaks nothing', async () => {
     const before = openFdCount();
     await expect(lib.LoopPool.start({ handler: `${FIXTURES}notahandler.mjs`, loops: 2 })).rejects.toMatchObject({
