@@ -36,9 +36,12 @@ import { LoopThread } from './LoopThread.js';
 import type { LoopReport, LoopWorkerData, ModuleRef } from './protocol.js';
 import { WorkPool, type WorkPoolOptions } from './WorkPool.js';
 
+/** How connections reach the loops: each loop's own SO_REUSEPORT listener, or a main-thread acceptor handing fds out. */
 export type Spread = 'reuseport' | 'handoff';
+/** How the hand-off acceptor picks a loop. */
 export type Balance = 'round-robin' | 'least-connections';
 
+/** What LoopPool.start() needs: the handler module, and how many loops, spread how. */
 export interface LoopPoolOptions {
   /** The handler module (defineHandler), as a path or file: URL, or { module, export }. */
   handler: string | ModuleRef;
@@ -68,6 +71,7 @@ function defaultOnError(err: ThreadsError): void {
   process.stderr.write(`epoll-reactor: ${err.message}\n${err.remoteStack ?? err.stack ?? ''}\n`);
 }
 
+/** N loop threads serving one address, and an optional WorkPool. Main thread only. */
 export class LoopPool {
   readonly spread: Spread;
   readonly balance: Balance;

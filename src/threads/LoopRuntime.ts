@@ -28,6 +28,7 @@ function report(msg: FromLoop): void {
   parentPort!.postMessage(msg);
 }
 
+/** One loop thread's server, handler, context and inbox (the LoopContext handlers receive). */
 export class LoopRuntime implements LoopContext {
   readonly index: number;
   readonly loops: number;

@@ -13,6 +13,7 @@ import { HandlerThrewError, PoolStartError, ThreadDiedError, type ThreadsError }
 import type { Doorbells } from './Doorbells.js';
 import type { FromLoop, LoopReport, LoopWorkerData, ToLoop } from './protocol.js';
 
+/** A loop thread's lifecycle, as the main thread sees it. */
 export type LoopThreadState = 'starting' | 'running' | 'stopping' | 'exited';
 
 /** What a LoopThread tells its pool. */
@@ -23,6 +24,7 @@ export interface LoopThreadEvents {
   onDied(err: ThreadDiedError): void;
 }
 
+/** The main thread's handle on one loop thread. */
 export class LoopThread {
   readonly index: number;
   readonly worker: Worker;

@@ -25,6 +25,7 @@ interface Entry {
   reject: (err: Error) => void;
 }
 
+/** A loop's side of the WorkPool: submit, and settle results in order per connection. */
 export class WorkClient {
   readonly #ports: MessagePort[];
   readonly #bells: Doorbells;

@@ -25,6 +25,7 @@ export interface WorkPoolOptions extends ModuleRef {
   maxQueue?: number;
 }
 
+/** The work threads and their channels to the loops (built and ended by the main thread). */
 export class WorkPool {
   readonly threads: number;
   readonly maxQueue: number;

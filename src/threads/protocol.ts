@@ -18,6 +18,7 @@ export interface WireError {
   stack: string | undefined;
 }
 
+/** An error (or anything thrown) as plain, clonable data. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err), stack: undefined };
@@ -30,24 +31,24 @@ export interface ModuleRef {
   export?: string;
 }
 
-/** Main -> loop. */
+/** Commands, main -> loop. */
 export type ToLoop =
   | { t: 'adopt'; fd: number }
   | { t: 'post'; message: unknown }
   | { t: 'stats'; id: number }
   | { t: 'stop'; deadlineMs: number };
 
-/** Loop -> loop. */
+/** Posts and sends, loop -> loop. */
 export type PeerMessage = { t: 'post'; message: unknown } | { t: 'send'; id: number; data: Uint8Array | string };
 
-/** Loop -> work thread. */
+/** A job, loop -> work thread. */
 export interface WorkJob {
   seq: number;
   fn: string;
   input: unknown;
 }
 
-/** Work thread -> loop. */
+/** A job's outcome, work thread -> loop. */
 export type WorkResult = { seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError };
 
 /** One loop's figures (LoopPool.stats()). */
@@ -65,7 +66,7 @@ export interface LoopReport {
   loop: Record<string, number>;
 }
 
-/** Loop -> main. */
+/** Events, loop -> main. */
 export type FromLoop =
   | { t: 'ready' }
   | { t: 'start-failed'; error: WireError }
@@ -74,10 +75,10 @@ export type FromLoop =
   | { t: 'stats'; id: number; report: LoopReport }
   | { t: 'exited'; report: LoopReport };
 
-/** Work thread -> main. */
+/** Events, work thread -> main. */
 export type FromWork = { t: 'ready' } | { t: 'start-failed'; error: WireError };
 
-/** Main -> work thread (on parentPort). */
+/** Commands, main -> work thread (on parentPort). */
 export type ToWork = { t: 'stop' };
 
 /** What a loop thread starts with. */
