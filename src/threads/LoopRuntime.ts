@@ -16,7 +16,6 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
 import { WorkFailedError } from '../errors.js';
 import type { EventLoop } from '../loop/EventLoop.js';
-import { native } from '../sys/addon.js';
 import { TcpServer } from '../tcp/TcpServer.js';
 import type { CloseInfo, TcpConnection } from '../tcp/TcpConnection.js';
 import { Doorbells } from './Doorbells.js';
@@ -228,7 +227,7 @@ export class LoopRuntime implements LoopContext {
 
   #adopt(fd: number): void {
     if (this.#stopping) {
-      native.close(fd); // this loop owns it now and will not serve it: the peer sees the close
+      this.loop.closeFd(fd); // this loop owns it now and will not serve it: the peer sees the close
       this.#handoffsRefused++;
       this.#bells.addLive(this.index, -1); // the acceptor counted it for us
       report({ t: 'handoff-refused', fd });
