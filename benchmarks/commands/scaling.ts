@@ -22,7 +22,7 @@ import { loadArgs, type LoadResult, type LoadSpec } from '../lib/loadgen.js';
 import { DIST } from '../lib/paths.js';
 import { canPin, cpuSeconds, waitExit } from '../lib/pinned.js';
 import { median, rotate } from '../lib/stats.js';
-import { rate } from '../report/table.js';
+import { ASCII, rate } from '../report/table.js';
 
 interface ScalingServer {
   family: 'reactor-reuseport' | 'reactor-handoff' | 'c' | 'node-cluster';
@@ -59,16 +59,6 @@ function treeCpuSeconds(pid: number): number | null {
   }
   return total;
 }
-
-const ASCII = {
-  chars: {
-    top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
-    bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
-    left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
-    right: '|', 'right-mid': '+', middle: '|',
-  },
-  style: { head: [], border: [] },
-};
 
 function spawnOn(argv: string[], cpuList: string | undefined): ChildProcess {
   const full = cpuList && canPin() ? ['taskset', '-c', cpuList, ...argv] : argv;

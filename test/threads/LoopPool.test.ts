@@ -1,33 +1,18 @@
 // LoopPool: both spreads carry load on every loop, connections come and go without leaking
 // fds, posts and sends reach the right loop, a stopping loop closes an fd handed to it, user
 // code that throws (or a thread that dies) is reported and hangs nothing.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Lib from '../../src/index.js';
 import { netLoad } from '../examples/netLoad.js';
 import { openFdCount, trackedFds, tcpPair, until } from '../helpers.js';
-import { DIST_INDEX, ECHO_HANDLER, FIXTURES, LineClient } from './client.js';
+import { ECHO_HANDLER, FIXTURES, LINES, lib, poolPerTest } from './client.js';
 
-const lib = (await import(DIST_INDEX)) as typeof Lib;
 const fds = trackedFds();
-const LINES = `${FIXTURES}lines.mjs`;
-
-let pool: Lib.LoopPool | null = null;
-const clients: LineClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await pool?.close(1000).catch(() => undefined);
-  pool = null;
-});
-
-async function client(): Promise<LineClient> {
-  const c = await LineClient.open(pool!.address.port);
-  clients.push(c);
-  return c;
-}
+const { start, client } = poolPerTest();
 
 describe.each(['reuseport', 'handoff'] as const)('spread %s', (spread) => {
   it('carries a checksummed load on every loop (connections counted per loop)', async () => {
-    pool = await lib.LoopPool.start({ handler: ECHO_HANDLER, loops: 2, spread });
+    const pool = await start({ handler: ECHO_HANDLER, loops: 2, spread });
     const bytes = await netLoad({ port: pool.address.port, conns: 100, messages: 10, sizes: [64, 4097], depth: 4 });
     expect(bytes).toBe(50 * 10 * 64 + 50 * 10 * 4097);
     const stats = await pool.stats();
@@ -40,7 +25,7 @@ describe.each(['reuseport', 'handoff'] as const)('spread %s', (spread) => {
   });
 
   it('1000 connections come and go without leaking an fd', async () => {
-    pool = await lib.LoopPool.start({ handler: ECHO_HANDLER, loops: 2, spread });
+    const pool = await start({ handler: ECHO_HANDLER, loops: 2, spread });
     const before = openFdCount();
     for (let round = 0; round < 4; round++) {
       await netLoad({ port: pool.address.port, conns: 250, messages: 2, sizes: [100], depth: 1 });
@@ -66,14 +51,13 @@ describe('LoopPool', () => {
   });
 
   it('handoff least-connections sends the next connection to the loop with fewer', async () => {
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 2, spread: 'handoff', balance: 'least-connections' });
+    await start({ handler: LINES, loops: 2, spread: 'handoff', balance: 'least-connections' });
     const a = await client();
     const b = await client();
     const c = await client();
     const loops = [await a.ask('loop?'), await b.ask('loop?'), await c.ask('loop?')].map((l) => l.split(' ')[1]);
     expect(loops[0]).not.toBe(loops[1]);
     a.close();
-    await until(() => clients.length > 0 && pool !== null, 100);
     // a's loop now has one connection fewer than the other: the next one goes there
     await new Promise((r) => setTimeout(r, 100));
     const d = await client();
@@ -81,7 +65,7 @@ describe('LoopPool', () => {
   });
 
   it('a post or a send from another thread runs on the loop that owns the target', async () => {
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 2, spread: 'handoff', data: { room: 'r1' } });
+    const pool = await start({ handler: LINES, loops: 2, spread: 'handoff', data: { room: 'r1' } });
     const a = await client(); // round-robin: a on loop 0, b on loop 1
     const b = await client();
     expect(await a.ask('loop?')).toBe('loop 0 of 2 data {"room":"r1"}');
@@ -100,7 +84,7 @@ describe('LoopPool', () => {
   });
 
   it('an fd handed to a stopping loop is closed by that loop, never leaked', async () => {
-    pool = await lib.LoopPool.start({ handler: ECHO_HANDLER, loops: 2, spread: 'handoff' });
+    const pool = await start({ handler: ECHO_HANDLER, loops: 2, spread: 'handoff' });
     // Keep loop 1 stopping for a while: its one connection has output the peer never reads,
     // so the graceful close waits for the 3 s deadline.
     await client(); // loop 0
@@ -131,7 +115,7 @@ describe('LoopPool', () => {
 
   it('a throwing handler closes its connection, is reported with its stack, and the loop goes on', async () => {
     const errors: Lib.ThreadsError[] = [];
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 2, spread: 'handoff', onError: (e) => errors.push(e) });
+    const pool = await start({ handler: LINES, loops: 2, spread: 'handoff', onError: (e) => errors.push(e) });
     const a = await client();
     const b = await client();
     const c = await client(); // loop 0, like a

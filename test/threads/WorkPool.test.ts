@@ -2,32 +2,16 @@
 // later jobs finish first on other work threads), a full queue refuses submissions with
 // ERR_REACTOR_WORK_QUEUE_FULL and recovers, and a work function that throws is reported
 // with its stack, closes its connection, and leaves the pool working.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Lib from '../../src/index.js';
 import { until } from '../helpers.js';
-import { DIST_INDEX, FIXTURES, LineClient } from './client.js';
+import { LINES, WORK, poolPerTest } from './client.js';
 
-const lib = (await import(DIST_INDEX)) as typeof Lib;
-const LINES = `${FIXTURES}lines.mjs`;
-const WORK = `${FIXTURES}work.mjs`;
-
-let pool: Lib.LoopPool | null = null;
-const clients: LineClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await pool?.close(1000).catch(() => undefined);
-  pool = null;
-});
-
-async function client(): Promise<LineClient> {
-  const c = await LineClient.open(pool!.address.port);
-  clients.push(c);
-  return c;
-}
+const { start, client } = poolPerTest();
 
 describe('WorkPool', () => {
   it('results return in submission order per connection, though later jobs finish first', async () => {
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 2, spread: 'handoff', work: { module: WORK, threads: 3 } });
+    await start({ handler: LINES, loops: 2, spread: 'handoff', work: { module: WORK, threads: 3 } });
     const a = await client();
     const b = await client();
     // a's first job is the slowest; b's jobs run meanwhile on the other work threads
@@ -38,7 +22,7 @@ describe('WorkPool', () => {
   });
 
   it('a full queue refuses submissions with ERR_REACTOR_WORK_QUEUE_FULL and recovers', async () => {
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 1, spread: 'reuseport', work: { module: WORK, threads: 1, maxQueue: 4 } });
+    await start({ handler: LINES, loops: 1, spread: 'reuseport', work: { module: WORK, threads: 1, maxQueue: 4 } });
     const a = await client();
     expect(await a.ask('flood 10 30')).toBe('flood 4 6 ERR_REACTOR_WORK_QUEUE_FULL');
     expect(await a.lines(1)).toEqual(['flooded 4']);
@@ -48,7 +32,7 @@ describe('WorkPool', () => {
   });
 
   it('the queue bound is pool-wide: two loops share maxQueue', async () => {
-    pool = await lib.LoopPool.start({ handler: LINES, loops: 2, spread: 'handoff', work: { module: WORK, threads: 1, maxQueue: 3 } });
+    await start({ handler: LINES, loops: 2, spread: 'handoff', work: { module: WORK, threads: 1, maxQueue: 3 } });
     const a = await client();
     const b = await client();
     a.send('flood 2 200');
@@ -60,7 +44,7 @@ describe('WorkPool', () => {
 
   it('a throwing work function is reported with its stack, closes its connection, and hangs nothing', async () => {
     const errors: Lib.ThreadsError[] = [];
-    pool = await lib.LoopPool.start({
+    const pool = await start({
       handler: LINES,
       loops: 1,
       spread: 'reuseport',

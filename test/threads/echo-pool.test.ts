@@ -2,55 +2,14 @@
 // load of 200 connections with every loop busy, then SIGTERM exits 0; SIGTERM in the middle
 // of a load also exits 0 (within the close deadline); bad flags exit 2.
 import { describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { netLoad } from '../examples/netLoad.js';
+import { startProcess, stopProcess } from './client.js';
 
 const SERVER = fileURLToPath(new URL('../../dist/examples/echo-server.js', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-}
-
-function start(args: string[]): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`echo-server did not print its port in 15 s; stderr: ${err}`));
-    }, 15_000);
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`echo-server exited early with ${code}: ${err}`));
-    });
-  });
-}
-
-function stop(r: Running, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const timer = setTimeout(() => r.child.kill('SIGKILL'), 15_000);
-    r.child.removeAllListeners('exit');
-    r.child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, ms: Date.now() - t0 });
-    });
-    r.child.kill(signal);
-  });
-}
+const start = (args: string[]) => startProcess(SERVER, args);
+const stop = stopProcess;
 
 interface PoolStats {
   stats: Record<string, number>;
