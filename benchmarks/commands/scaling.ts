@@ -140,7 +140,8 @@ async function measureOne(
   }
 }
 
-function overlaps(a: string | undefined, b: string | undefined): boolean {
+/** Whether two taskset CPU lists ('0,2-3') share a CPU; an unset list means every CPU. */
+export function overlaps(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return true; // unpinned: everyone shares every core
   const set = (l: string): Set<number> =>
     new Set(
