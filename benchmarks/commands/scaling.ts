@@ -140,18 +140,22 @@ async function measureOne(
   }
 }
 
-/** Whether two taskset CPU lists ('0,2-3') share a CPU; an unset list means every CPU. */
+/** The CPUs of a taskset list ('0,2-3'); throws on a malformed list. */
+export function cpuSet(list: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of list.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) throw new Error(`bad CPU list '${list}' (like 0,2-3)`);
+    for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) out.add(c);
+  }
+  return out;
+}
+
+/** Whether two taskset CPU lists share a CPU; an unset list means every CPU. */
 export function overlaps(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return true; // unpinned: everyone shares every core
-  const set = (l: string): Set<number> =>
-    new Set(
-      l.split(',').flatMap((p) => {
-        const [x, y] = p.split('-').map(Number);
-        return y === undefined ? [x!] : Array.from({ length: y - x! + 1 }, (_, i) => x! + i);
-      }),
-    );
-  const sa = set(a);
-  return [...set(b)].some((c) => sa.has(c));
+  const sa = cpuSet(a);
+  return [...cpuSet(b)].some((c) => sa.has(c));
 }
 
 function renderTable(config: string, samples: ScalingSample[]): string {
@@ -222,6 +226,12 @@ export function registerScaling(program: Command): void {
       const bins = ensureCBinaries(log);
       const method = o.quick ? { repeats: 1, warmupSec: 0.5, durationSec: 1.5 } : { repeats: o.repeats as number, warmupSec: 1, durationSec: 2 };
       for (const s of o.spreads as string[]) if (s !== 'reuseport' && s !== 'handoff') throw new Error(`unknown spread '${s}'`);
+      for (const list of [o.serverCpus, o.clientCpus] as Array<string | undefined>) {
+        if (list === undefined) continue;
+        const missing = [...cpuSet(list)].filter((c) => c >= cpus().length);
+        if (missing.length) throw new Error(`CPU ${missing.join(',')} does not exist here (${cpus().length} CPUs: 0-${cpus().length - 1})`);
+        if (!canPin()) throw new Error('--server-cpus/--client-cpus need taskset (util-linux)');
+      }
       const all = servers(o.loops, o.spreads, o.mode, bins.echoServer);
       const shared = overlaps(o.serverCpus, o.clientCpus);
       const note =

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { overlaps } from '../../benchmarks/commands/scaling.js';
+import { cpuSet, overlaps } from '../../benchmarks/commands/scaling.js';
 
 const CLI = fileURLToPath(new URL('../../dist/benchmarks/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'er-scaling-'));
@@ -46,5 +46,9 @@ describe('epoll-reactor scaling', () => {
     expect(overlaps('1', '0,1')).toBe(true);
     expect(overlaps(undefined, '1')).toBe(true);
     expect(overlaps('0', undefined)).toBe(true);
+    expect(() => cpuSet('3-1')).toThrow('bad CPU list');
+    const bad = spawnSync(process.execPath, [CLI, 'scaling', '--server-cpus', '0', '--client-cpus', '4096'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('CPU 4096 does not exist here');
   });
 });
