@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type * as Lib from '../../src/index.js';
 import { netLoad } from '../examples/netLoad.js';
 import { openFdCount, trackedFds, tcpPair, until } from '../helpers.js';
-import { ECHO_HANDLER, FIXTURES, LINES, lib, poolPerTest } from './client.js';
+import { ECHO_HANDLER, FIXTURES, LINES, lib, poolPerTest, type LineClient } from './client.js';
 
 const fds = trackedFds();
 const { start, client } = poolPerTest();
@@ -50,18 +50,21 @@ describe('LoopPool', () => {
     expect(openFdCount()).toBe(before);
   });
 
-  it('handoff least-connections sends the next connection to the loop with fewer', async () => {
-    await start({ handler: LINES, loops: 2, spread: 'handoff', balance: 'least-connections' });
-    const a = await client();
-    const b = await client();
-    const c = await client();
-    const loops = [await a.ask('loop?'), await b.ask('loop?'), await c.ask('loop?')].map((l) => l.split(' ')[1]);
-    expect(loops[0]).not.toBe(loops[1]);
-    a.close();
-    // a's loop now has one connection fewer than the other: the next one goes there
-    await new Promise((r) => setTimeout(r, 100));
-    const d = await client();
-    expect((await d.ask('loop?')).split(' ')[1]).toBe(loops[0] === loops[2] ? loops[1] : loops[0]);
+  it('handoff least-connections sends new connections to the loop with fewer', async () => {
+    const pool = await start({ handler: LINES, loops: 2, spread: 'handoff', balance: 'least-connections' });
+    const first = [await client(), await client(), await client(), await client()];
+    const loopOf = async (c: LineClient): Promise<string> => (await c.ask('loop?')).split(' ')[1]!;
+    const where = await Promise.all(first.map(loopOf));
+    expect(where.filter((l) => l === '0')).toHaveLength(2); // balanced: 2 and 2
+    // empty loop 0 and wait until it has counted the closes: the next two both go to loop 0
+    first.forEach((c, i) => where[i] === '0' && c.close());
+    const deadline = Date.now() + 5000;
+    while ((await pool.stats())[0]!.connections !== 0) {
+      if (Date.now() > deadline) throw new Error('loop 0 still has connections');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const next = [await client(), await client()];
+    expect(await Promise.all(next.map(loopOf))).toEqual(['0', '0']);
   });
 
   it('a post or a send from another thread runs on the loop that owns the target', async () => {
