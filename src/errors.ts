@@ -105,6 +105,29 @@ export class ServerNotListeningError extends ReactorError {
   }
 }
 
+/**
+ * `ERR_REACTOR_NON_ERROR_THROWN`: a callback threw something that is not an Error (a string,
+ * say); the thrown value is `value` (and `cause`). Error callbacks always receive an Error.
+ */
+export class NonErrorThrownError extends ReactorError {
+  constructor(readonly value: unknown) {
+    super('ERR_REACTOR_NON_ERROR_THROWN', `a callback threw a non-Error value: ${describe(value)}`, { cause: value });
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/** What a callback threw, as an Error (itself if it is one, else a NonErrorThrownError). */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown);
+}
+
 // --- codec errors (ERR_CODEC_…) -----------------------------------------------------------
 
 // --- threads errors (ERR_REACTOR_POOL_…, ERR_REACTOR_WORK_…) ------------------------------
