@@ -29,15 +29,15 @@ import type { MessagePort } from 'node:worker_threads';
 import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
 import { Interest, type TriggerMode } from '../poll/interest.js';
-import type { Driver, EventLoopOptions } from './options.js';
-import { CorkList, ReadyList, TaskQueue, type ReadyListEntry } from './queues.js';
 import { LoopClosedError, LoopRunningError, toError } from '../errors.js';
 import { BatchIo, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
 import { LoopTimers } from './LoopTimers.js';
+import type { Driver, EventLoopOptions } from './options.js';
 import { Poller } from './Poller.js';
+import { CorkList, ReadyList, TaskQueue, type ReadyListEntry } from './queues.js';
 import { TimerNode, type TimerWheel } from './TimerWheel.js';
 import {
   kAddReady,
@@ -55,9 +55,9 @@ import {
   kTurn,
 } from './symbols.js';
 
+// Re-exported so `import … from './EventLoop.js'` keeps working for these types.
 export type { Driver, EventLoopOptions } from './options.js';
 export type { Flushable } from './BatchIo.js';
-
 export type { ReadyListEntry } from './queues.js';
 
 type Task = () => void;
