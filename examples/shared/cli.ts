@@ -76,3 +76,12 @@ export function numberFlag(name: string, flag: string, value: unknown): number {
 export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/** The peer's address for a log line; '?' if the socket can no longer say. */
+export function peerName(conn: { readonly remoteAddress: { toString(): string } }): string {
+  try {
+    return conn.remoteAddress.toString();
+  } catch {
+    return '?';
+  }
+}
