@@ -6,3 +6,4 @@ export { LengthFieldCodec, MAX_FRAME_SIZE_CEILING, type Endian, type LengthField
 export { LineCodec, type LineOptions } from './LineCodec.js';
 export { PacketWriter } from './PacketWriter.js';
 export { PacketReader } from './PacketReader.js';
+export * from './resp.js';
