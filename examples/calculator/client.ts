@@ -8,7 +8,7 @@
 // closed connection exits 1 naming the first bad request.
 import { parseArgs } from 'node:util';
 import { ByteBuffer, PacketWriter } from '../../src/index.js';
-import { clientLoop, connectTo } from '../shared/client.js';
+import { clientLoop, connectOrExit } from '../shared/client.js';
 import { fail } from '../shared/cli.js';
 import { BODY_LENGTH, ERROR_RESULT } from './protocol.js';
 
@@ -68,7 +68,7 @@ const answers = new ByteBuffer(count * 4);
 let done!: () => void;
 const allIn = new Promise<void>((r) => (done = r));
 const t0 = performance.now();
-const { conn, closed } = await connectTo(loop, values.host!, port, (input) => {
+const { conn, closed } = await connectOrExit(NAME, loop, values.host!, port, (input) => {
   answers.append(input.peek());
   input.retrieveAll();
   if (answers.readableBytes >= count * 4) done();

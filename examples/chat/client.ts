@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { ByteBuffer, PacketReader } from '../../src/index.js';
-import { clientLoop, connectTo } from '../shared/client.js';
+import { clientLoop, connectOrExit } from '../shared/client.js';
 import { fail } from '../shared/cli.js';
 import { CHAT_MSG_FIELD, encode, MAX_CHAT_MSG_LEN, PacketId, packetCodec, Result, truncateUtf8, USER_ID_FIELD } from './protocol.js';
 
@@ -45,7 +45,7 @@ let finish!: (code: number) => void;
 const finished = new Promise<number>((r) => (finish = r));
 const pendingRooms: number[] = [];
 
-const { conn, closed } = await connectTo(loop, values.host!, port, (input) => {
+const { conn, closed } = await connectOrExit(NAME, loop, values.host!, port, (input) => {
   for (let p = codec.decode(input); p !== null; p = codec.decode(input)) {
     reader.reset(p);
     const id = reader.getUInt16();

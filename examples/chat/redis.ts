@@ -125,6 +125,7 @@ export class RedisClient {
       onClose: (_conn, info) => {
         if (this.#client !== client) return;
         this.#conn = null;
+        if (this.#closed) return;
         this.#failPending('REDIS_UNAVAILABLE', `connection to redis lost (${info.reason})`);
         this.#opts.onState?.(false, `lost (${info.reason})`);
         this.#scheduleReconnect();

@@ -4,8 +4,10 @@
 // of both runs and their ratio.
 //
 //   node dist/examples/framed-echo/client.js --port PORT [--host 127.0.0.1] [--requests 10000]
-//        [--conns 1] [--size 64[,SIZE...]] [--depth 64] [--mode lt|et] [--only pipelined|sequential]
+//        [--conns 1] [--size 64[,SIZE...]] [--depth 64] [--mode lt|et] [--only pipelined|sequential] [--repeat 1]
 //
+// --repeat R alternates the two runs R times and ends with the medians (the speed-up is the
+// median of the per-repeat ratios, each taken from two back-to-back runs).
 // Sizes cycle through the list (0 to 32 MiB each). Exit 0 when every echo matched; 1 naming the
 // first mismatch or a closed connection.
 import { parseArgs } from 'node:util';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     depth: { type: 'string', default: '64' },
     mode: { type: 'string', default: 'lt' },
     only: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
@@ -35,6 +38,7 @@ const port = int('port', 1, 65535);
 const requests = int('requests', 1);
 const conns = int('conns', 1, 10_000);
 const depth = int('depth', 1);
+const repeat = int('repeat', 1, 100);
 const sizes = values.size!.split(',').map(Number);
 if (sizes.some((s) => !Number.isInteger(s) || s < 0 || s > MAX_FRAME_SIZE_CEILING)) fail(NAME, `--size: integers in [0, ${MAX_FRAME_SIZE_CEILING}]`);
 if (values.mode !== 'lt' && values.mode !== 'et') fail(NAME, '--mode must be lt or et');
@@ -110,12 +114,29 @@ const line = (label: string, ms: number): number => {
   process.stdout.write(`${label}: ${total} requests on ${conns} connection(s) in ${ms.toFixed(1)} ms = ${Math.round(rate)} req/s, every byte checked\n`);
   return rate;
 };
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
 try {
-  let pipelined = 0;
-  let sequential = 0;
-  if (values.only !== 'sequential') pipelined = line(`pipelined (depth ${depth})`, await measure(loop, depth));
-  if (values.only !== 'pipelined') sequential = line('one at a time', await measure(loop, 1));
-  if (pipelined > 0 && sequential > 0) process.stdout.write(`pipelining speed-up: ${(pipelined / sequential).toFixed(2)}x\n`);
+  const ratios: number[] = [];
+  const rates: { pipelined: number[]; sequential: number[] } = { pipelined: [], sequential: [] };
+  for (let r = 0; r < repeat; r++) {
+    let pipelined = 0;
+    let sequential = 0;
+    if (values.only !== 'sequential') rates.pipelined.push((pipelined = line(`pipelined (depth ${depth})`, await measure(loop, depth))));
+    if (values.only !== 'pipelined') rates.sequential.push((sequential = line('one at a time', await measure(loop, 1))));
+    if (pipelined > 0 && sequential > 0) {
+      ratios.push(pipelined / sequential);
+      process.stdout.write(`pipelining speed-up: ${(pipelined / sequential).toFixed(2)}x\n`);
+    }
+  }
+  if (repeat > 1 && ratios.length > 0) {
+    process.stdout.write(
+      `median of ${repeat}: pipelined ${Math.round(median(rates.pipelined))} req/s, one at a time ${Math.round(median(rates.sequential))} req/s, ` +
+        `speed-up ${median(ratios).toFixed(2)}x (min ${Math.min(...ratios).toFixed(2)}x, max ${Math.max(...ratios).toFixed(2)}x)\n`,
+    );
+  }
 } catch (err) {
   process.stderr.write(`${NAME}: ${(err as Error).message}\n`);
   process.exit(1);

@@ -38,3 +38,17 @@ export function clientLoop(mode: 'lt' | 'et'): EventLoop {
   loop.run();
   return loop;
 }
+
+/** connectTo(), but a failed connect prints `NAME: message` on stderr and exits 1. */
+export function connectOrExit(
+  name: string,
+  loop: EventLoop,
+  host: string,
+  port: number,
+  onInput: (input: ByteBuffer, conn: TcpConnection) => void,
+): Promise<ClientConnection> {
+  return connectTo(loop, host, port, onInput).catch((err: Error) => {
+    process.stderr.write(`${name}: ${err.message}\n`);
+    process.exit(1);
+  });
+}
