@@ -21,6 +21,16 @@ async function addUsers(redisPort: number, users: Array<[string, string]>): Prom
   }
 }
 
+/** Repeats `step` (every 50 ms, 5 s at most) until `done` accepts its result; returns the last result. */
+async function until<T>(step: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await step();
+    if (done(v) || Date.now() - t0 > 5000) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const USERS: Array<[string, string]> = [['alice', 'pw-a'], ['bob', 'pw-b'], ['carol', 'pw-c'], ['dave', 'pw-d']];
 
 describe.each([
@@ -59,8 +69,8 @@ describe.each([
     const a2 = await peer();
     expect(await a2.login('alice', 'pw-a')).toBe(31); // another connection
     a.close();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await a2.login('alice', 'pw-a')).toBe(0); // the disconnect logged the first one out
+    // the disconnect logs the first one out (as soon as the server has seen it)
+    expect(await until(() => a2.login('alice', 'pw-a'), (r) => r !== 31)).toBe(0);
     a2.close();
   });
 
@@ -103,16 +113,21 @@ describe.each([
     expect(await d.drain(0)).toEqual([]); // not to another room
 
     expect(await c.leave()).toBe(0);
-    b.close(); // disconnect
-    await new Promise((r) => setTimeout(r, 150));
     expect(await a.chat('anyone?')).toBe(0);
-    expect(await c.drain(150)).toEqual([]);
+    expect(await c.drain(150)).toEqual([]); // c left: not to c
+    expect((await b.next()).id).toBe(216); // b is still there
+    b.close(); // disconnect
     expect(await d.enter(1)).toEqual([52, '']); // d is in room 0
     expect(await d.leave()).toBe(0);
-    expect(await d.enter(1)).toEqual([0, 'alice']); // b's and c's places are free again
+    expect(await d.enter(1)).toEqual([0, 'alice']);
+    // room 1 holds 3: alice, dave, and carol only once bob's disconnect freed his place
+    expect(await until(() => c.enter(1), ([r]) => r !== 54)).toEqual([0, 'alice']);
     expect(await d.chat('hi alice')).toBe(0);
-    const n = await a.next();
-    expect([n.id, field(n.body, 0, 21), field(n.body, 21, 257)]).toEqual([216, 'dave', 'hi alice']);
+    for (const p of [a, c]) {
+      const n = await p.next();
+      expect([n.id, field(n.body, 0, 21), field(n.body, 21, 257)]).toEqual([216, 'dave', 'hi alice']);
+    }
+    expect(await d.drain(100)).toEqual([]);
     for (const p of [a, c, d]) p.close();
   });
 

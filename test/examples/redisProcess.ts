@@ -41,8 +41,11 @@ export class RedisProcess {
       stdio: 'ignore',
     });
     this.#child = child;
+    let spawnError: Error | null = null;
+    child.on('error', (err) => (spawnError = err)); // ENOENT: redis-server is not installed
     const t0 = Date.now();
     while (Date.now() - t0 < 10_000) {
+      if (spawnError !== null) throw new Error(`cannot run redis-server (install it: apt-get install redis-server): ${(spawnError as Error).message}`);
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       if (await ping(this.port)) return;
       await new Promise((r) => setTimeout(r, 50));
