@@ -10,15 +10,21 @@
 // what we receive. Shared by the server, the client and the tests; data and pure functions only.
 import { ByteBuffer, LengthFieldCodec, PacketWriter } from '../../src/index.js';
 
+/** Bytes of the header: length u16, id u16, type u8. */
 export const HEADER_SIZE = 5;
 /** Largest packet accepted: the biggest one defined (ROOM_CHAT_NOTIFY, 283 bytes), with room to spare. */
 export const MAX_PACKET_SIZE = 512;
+/** Longest user id, in UTF-8 bytes. */
 export const MAX_USER_ID_LEN = 20;
+/** Longest password, in UTF-8 bytes. */
 export const MAX_USER_PW_LEN = 20;
+/** Longest chat message, in UTF-8 bytes. */
 export const MAX_CHAT_MSG_LEN = 256;
-/** Field sizes: the C structs' char arrays (text + NUL). */
+/** Size of the UserID field: the C struct's char array (text + NUL). */
 export const USER_ID_FIELD = MAX_USER_ID_LEN + 1;
+/** Size of the UserPW field. */
 export const USER_PW_FIELD = MAX_USER_PW_LEN + 1;
+/** Size of the Message / Msg field. */
 export const CHAT_MSG_FIELD = MAX_CHAT_MSG_LEN + 1;
 
 /** Packet ids. */

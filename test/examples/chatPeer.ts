@@ -31,6 +31,7 @@ export function packet(id: number, body: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([h, body]);
 }
 
+/** One chat connection with request helpers that return the server's answers. */
 export class ChatPeer {
   readonly #sock: Socket;
   #buf = Buffer.alloc(0);
