@@ -23,13 +23,19 @@ const { server, values } = parseServerCli(
 );
 if (values.io !== 'batched' && values.io !== 'per-fd') fail(NAME, `--io must be batched or per-fd`);
 
-const options: EchoOptions & ServerArgs = { ...server, idleTimeoutMs: numberFlag(NAME, 'idle-timeout', values['idle-timeout']) };
+const options: EchoOptions & ServerArgs & { deadlineMs: number } = {
+  ...server,
+  batchIo: values.io === 'batched',
+  idleTimeoutMs: numberFlag(NAME, 'idle-timeout', values['idle-timeout']),
+  deadlineMs: 5000,
+};
 
 await runServer({
   name: NAME,
   module: new URL('./echo.js', import.meta.url),
   options,
-  batchIo: values.io === 'batched',
+  batchIo: options.batchIo,
+  deadlineMs: options.deadlineMs,
   onStopped: (stats) => {
     if (values.stats) process.stderr.write(`${JSON.stringify({ stats })}\n`);
   },
