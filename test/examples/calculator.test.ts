@@ -111,3 +111,23 @@ describe('calculator protocol edges', () => {
     expect(server.stderr()).toContain('ERR_CODEC_READ_PAST_END');
   });
 });
+
+describe('example command lines (examples/shared/cli.ts)', () => {
+  it.each([
+    ['calculator/main.js', ['--mode', 'xt'], 'calculator: --mode must be lt or et'],
+    ['framed-echo/main.js', ['--driver', 'both'], 'framed-echo: --driver must be integrated or exclusive'],
+    ['chat/main.js', ['--port', '70000'], "chat: bad --port '70000'"],
+    ['chat/main.js', ['adduser', 'only-id'], 'chat: usage: adduser <id> <password>'],
+    ['calculator/main.js', ['--nope'], "calculator: Unknown option '--nope'"],
+  ])('%s %j exits 2 with a message', async (script, args, message) => {
+    const run = await runClient(dist(script), args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const run = await runClient(dist('chat/main.js'), ['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage: chat\/main\.js .*--redis HOST:PORT/);
+  });
+});
