@@ -7,7 +7,7 @@
 // binary the import fails with the error that names the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -162,6 +162,33 @@ compat.add(efd.fd, Compat.EPOLLIN);`;
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   }, 120_000);
+
+  it("replaces the npm `epoll` package under a library that requires it: an override to a two-line shim (README's recipe)", () => {
+    // gpio-lib stands for onoff: it depends on epoll@^4 and calls require('epoll').
+    const lib = join(app, 'gpio-lib');
+    const shim = join(app, 'epoll-shim');
+    mkdirSync(lib);
+    mkdirSync(shim);
+    writeFileSync(join(lib, 'package.json'), JSON.stringify({ name: 'gpio-lib', version: '1.0.0', main: 'index.js', dependencies: { epoll: '^4.0.2' } }));
+    writeFileSync(join(lib, 'index.js'), "const { Epoll } = require('epoll');\nmodule.exports = (fd, cb) => new Epoll(cb).add(fd, Epoll.EPOLLIN);\n");
+    writeFileSync(join(shim, 'package.json'), JSON.stringify({ name: 'epoll', version: '4.0.2', main: 'index.js' }));
+    writeFileSync(join(shim, 'index.js'), "module.exports = require('epoll-reactor/compat');\n");
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ ...manifest, overrides: { epoll: 'file:./epoll-shim' } }));
+    const r = npm('install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', 'file:./gpio-lib');
+    expect(r.status, r.stderr).toBe(0);
+    writeFileSync(
+      join(app, 'gpio.cjs'),
+      `const { EventFd } = require('epoll-reactor');
+       const efd = new EventFd();
+       const watch = require('gpio-lib');
+       const ep = watch(efd.fd, (err, fd, events) => { console.log(JSON.stringify([err, fd === efd.fd, events])); ep.remove(fd).close(); efd.close(); });
+       efd.write(1);`,
+    );
+    const run = node('gpio.cjs');
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([null, true, 1]);
+  }, 60_000);
 
   it('its install script (node-gyp-build) accepts the prebuild and compiles nothing', () => {
     const r = npm('rebuild', 'epoll-reactor', '--foreground-scripts');

@@ -5,7 +5,7 @@ import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { Epoll } from '../../src/compat/index.js';
 import { EventFd } from '../../src/poll/EventFd.js';
-import { EPOLLIN, EPOLLONESHOT, EPOLLPRI } from '../../src/sys/constants.js';
+import { EPOLLIN, EPOLLPRI } from '../../src/sys/constants.js';
 import { execFileSync } from 'node:child_process';
 import { Fds, tcpPair } from '../helpers.js';
 
