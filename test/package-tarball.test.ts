@@ -22,6 +22,7 @@ const ALLOWED: RegExp[] = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
+  /^compat\/package\.json$/,
   /^dist\/src\/(?:[\w.-]+\/)*[\w.-]+\.(?:js|cjs|d\.ts|d\.cts)$/,
   /^dist\/(?:examples|benchmarks)\/(?:[\w.-]+\/)*[\w.-]+\.(?:js|d\.ts)$/,
   /^prebuilds\/linux-(?:x64|arm64)\/[\w.-]+\.node$/,
@@ -37,7 +38,7 @@ const REQUIRED = [
   'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'binding.gyp', 'native/addon.cc',
   'dist/src/index.js', 'dist/src/index.cjs', 'dist/src/index.d.ts', 'dist/src/index.d.cts',
   'dist/src/compat/index.js', 'dist/src/compat/index.cjs', 'dist/src/compat/index.d.ts', 'dist/src/compat/index.d.cts',
-  'dist/benchmarks/cli.js', 'benchmarks/c/loadgen.c',
+  'dist/benchmarks/cli.js', 'benchmarks/c/loadgen.c', 'compat/package.json',
 ];
 
 function npmCli(): string {
