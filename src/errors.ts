@@ -105,7 +105,45 @@ export class ServerNotListeningError extends ReactorError {
   }
 }
 
+/**
+ * `ERR_REACTOR_NON_ERROR_THROWN`: a callback threw something that is not an Error (a string,
+ * say); the thrown value is `value` (and `cause`). Error callbacks always receive an Error.
+ */
+export class NonErrorThrownError extends ReactorError {
+  constructor(readonly value: unknown) {
+    super('ERR_REACTOR_NON_ERROR_THROWN', `a callback threw a non-Error value: ${describe(value)}`, { cause: value });
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/** What a callback threw, as an Error (itself if it is one, else a NonErrorThrownError). */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown);
+}
+
 // --- codec errors (ERR_CODEC_…) -----------------------------------------------------------
+
+/**
+ * A codec met input it must refuse, or was asked to write a value that does not fit its field.
+ * Codes (stable):
+ *  - `ERR_CODEC_FRAME_TOO_LARGE`: a length field above the decoder's maximum. Raised as soon as
+ *    the length field is read, before any room is made for the frame.
+ *  - `ERR_CODEC_BAD_LENGTH`: a length field below the minimum (negative for a signed field, or
+ *    smaller than the protocol's smallest frame).
+ *  - `ERR_CODEC_LINE_TOO_LONG`: no line terminator within the maximum line length.
+ *  - `ERR_CODEC_READ_PAST_END`: a packet reader asked for more bytes than the packet holds.
+ *  - `ERR_CODEC_VALUE_RANGE`: a packet writer was given a number outside its field's range, or
+ *    a string longer than its fixed-size field.
+ * After a decoder throws, the stream is out of sync: close the connection (with the reason).
+ */
+export class CodecError extends ReactorError {}
 
 // --- threads errors (ERR_REACTOR_POOL_…, ERR_REACTOR_WORK_…) ------------------------------
 //

@@ -11,3 +11,4 @@ export * from './buffer/index.js';
 export * from './loop/index.js';
 export * from './tcp/index.js';
 export * from './threads/index.js';
+export * from './codec/index.js';

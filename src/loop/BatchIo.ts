@@ -12,7 +12,7 @@
 // them out (handlePreRead, stageCorked); nobody may keep a view of them.
 import type { Epoll } from '../poll/Epoll.js';
 import { native } from '../sys/addon.js';
-import { kCorkedBytes, kFinishCorked, kFlushCorked, kStageCorked } from './symbols.js';
+import { kCorkedBytes, kFinishCorked, kFlushCorked, kOnThrow, kStageCorked } from './symbols.js';
 
 /**
  * Output a connection corked during a turn. The loop either stages it into the
@@ -30,6 +30,8 @@ export interface Flushable {
   [kFinishCorked](n: number, length: number): void;
   /** Write pending output now, unbatched. */
   [kFlushCorked](): void;
+  /** A callback run by the two calls above threw: contain it (never throws). */
+  [kOnThrow](err: unknown): void;
 }
 
 /** Sizes of the batched turn's arenas (EventLoopOptions extends this). */
@@ -77,7 +79,11 @@ export class BatchIo {
       const c = corked[i]!;
       const len = c[kCorkedBytes]();
       if (len === 0 || len > arena.length - offset || k === staged.length) {
-        c[kFlushCorked](); // nothing to batch, or too big for what is left: on its own
+        try {
+          c[kFlushCorked](); // nothing to batch, or too big for what is left: on its own
+        } catch (err) {
+          c[kOnThrow](err);
+        }
         continue;
       }
       c[kStageCorked](arena, offset, len);
@@ -94,7 +100,13 @@ export class BatchIo {
       staged[j] = undefined;
       // writeMany replaced each length with its result; entries are contiguous.
       const length = (j + 1 < k ? table[3 * (j + 1) + 1]! : offset) - table[3 * j + 1]!;
-      c[kFinishCorked](table[3 * j + 2]!, length);
+      // Every entry hears its result, whatever an earlier one's callbacks threw:
+      // the kernel took those bytes, and they must leave the connection's buffer.
+      try {
+        c[kFinishCorked](table[3 * j + 2]!, length);
+      } catch (err) {
+        c[kOnThrow](err);
+      }
     }
   }
 }

@@ -12,9 +12,9 @@
 // closes connections that neither read nor wrote for that long.
 import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
-import type { SystemError } from '../sys/errors.js';
 import { ServerListeningError, ServerNotListeningError } from '../errors.js';
 import { Acceptor } from './Acceptor.js';
+import { kOnThrow, kReportError } from '../loop/symbols.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
@@ -29,11 +29,16 @@ export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
 }
 
 /** Connection callbacks shared by every accepted connection, plus server events. */
-export interface TcpServerCallbacks extends ConnectionCallbacks {
+export interface TcpServerCallbacks extends Omit<ConnectionCallbacks, 'onError'> {
   /** A connection was accepted (before any of its data is delivered). */
   onConnection?: (conn: TcpConnection) => void;
-  /** A server-level error that closed nothing (accept failures, EMFILE drops). */
-  onError?: (err: SystemError) => void;
+  /**
+   * An error: a callback of connection `conn` threw (that connection is already closed with
+   * reason 'error'; the others go on), or, without `conn`, a server-level SystemError that
+   * closed nothing (accept failures, EMFILE drops). Without it, callback errors go to the
+   * loop's onError (EventLoop.onError) and accept errors are dropped.
+   */
+  onError?: (err: Error, conn?: TcpConnection) => void;
 }
 
 /** A listening socket and its live connections. */
@@ -57,6 +62,7 @@ export class TcpServer {
     this.#options = options;
     this.#connCallbacks = {
       onClose: (conn, info) => this.#onConnectionClosed(conn, info),
+      onError: (conn, err) => this.#onConnectionError(conn, err),
     };
     this.#syncCallbacks();
   }
@@ -129,7 +135,19 @@ export class TcpServer {
     const conn = new TcpConnection(this.loop, fd, this.#connCallbacks, this.#options);
     this.connections[fd] = conn;
     this.#count++;
-    this.#callbacks.onConnection?.(conn);
+    const onConnection = this.#callbacks.onConnection;
+    if (onConnection === undefined) return;
+    try {
+      onConnection(conn);
+    } catch (err) {
+      conn[kOnThrow](err); // this connection closes; accepting goes on
+    }
+  }
+
+  #onConnectionError(conn: TcpConnection, err: Error): void {
+    const onError = this.#callbacks.onError;
+    if (onError === undefined) this.loop[kReportError](err);
+    else onError(err, conn); // a throw here reaches the loop (TcpConnection contains it)
   }
 
   #onConnectionClosed(conn: TcpConnection, info: CloseInfo): void {
@@ -137,8 +155,9 @@ export class TcpServer {
       this.connections[conn.fd] = undefined;
       this.#count--;
     }
-    this.#callbacks.onClose?.(conn, info);
+    // Settle first: a throwing onClose must not leave close() waiting forever.
     if (this.#closing !== null && this.#count === 0) this.#closing.resolve();
+    this.#callbacks.onClose?.(conn, info);
   }
 
   /**

@@ -10,7 +10,7 @@ import type * as Lib from '../../src/index.js';
 /** The compiled library, as the worker threads load it. */
 export const DIST_INDEX = fileURLToPath(new URL('../../dist/src/index.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-export const ECHO_HANDLER = fileURLToPath(new URL('../../dist/examples/echo-handler.js', import.meta.url));
+export const ECHO_HANDLER = fileURLToPath(new URL('../../dist/examples/echo-server/handler.js', import.meta.url));
 export const LINES = `${FIXTURES}lines.mjs`;
 export const WORK = `${FIXTURES}work.mjs`;
 

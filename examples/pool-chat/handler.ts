@@ -1,4 +1,4 @@
-// The chat example's loop handler (examples/chat-server.ts runs it on a LoopPool): a
+// examples/pool-chat's loop handler (main.ts runs it on a LoopPool): a
 // line-based room that spans every loop. Each loop thread imports this module and runs the
 // factory once; `members` is that loop's own state (its connections), touched by its thread only.
 //
@@ -6,7 +6,7 @@
 //   /whoami     -> "you are <id> on loop <n>"
 //   /to ID TEXT -> "<id> whispers: TEXT" to one member, wherever it lives (ctx.sendTo)
 //   /hash TEXT  -> "sha256 <hex>", computed on a work thread (ctx.work), replies in order
-import { defineHandler, type TcpConnection } from '../src/index.js';
+import { defineHandler, type TcpConnection } from '../../src/index.js';
 
 interface Said {
   from: number;

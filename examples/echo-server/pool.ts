@@ -1,4 +1,4 @@
-// examples/echo-server with --loops N (N > 1): the echo service on a LoopPool — one exclusive
+// examples/echo-server --loops N (N > 1): the echo service on a LoopPool — one exclusive
 // loop per worker thread, connections spread by SO_REUSEPORT listeners or handed off by an
 // acceptor on the main thread. The main thread keeps the signals: SIGTERM/SIGINT stop
 // accepting on every loop, drain (up to the deadline), join the threads and exit 0. A loop
@@ -7,7 +7,7 @@
 // --stats prints, at exit, one JSON line on stderr: the loops' counters summed ("stats", as
 // the single-loop server prints them) and each loop's own report ("loops").
 import { fileURLToPath } from 'node:url';
-import { LoopPool, type LoopReport, type Spread } from '../src/index.js';
+import { LoopPool, type LoopReport, type Spread } from '../../src/index.js';
 import type { EchoOptions } from './echo.js';
 
 export interface EchoPoolOptions {
@@ -27,7 +27,7 @@ export async function runEchoPool(opts: EchoOptions & { deadlineMs: number }, po
   let p: LoopPool;
   try {
     p = await LoopPool.start({
-      handler: fileURLToPath(new URL('./echo-handler.js', import.meta.url)),
+      handler: fileURLToPath(new URL('./handler.js', import.meta.url)),
       loops: pool.loops,
       spread: pool.spread,
       address: opts.host.includes(':') ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`,

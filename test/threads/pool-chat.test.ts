@@ -1,4 +1,4 @@
-// examples/chat-server (the README's LoopPool example) as a user runs it: a room spanning
+// examples/pool-chat (the README's LoopPool example) as a user runs it: a room spanning
 // two loops — a line said on one loop reaches members on both, a whisper finds its target by
 // id on the other loop, /hash runs on the WorkPool; SIGTERM exits 0.
 import { describe, expect, it } from 'vitest';
@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LineClient, startProcess, stopProcess } from './client.js';
 
-const SERVER = fileURLToPath(new URL('../../dist/examples/chat-server.js', import.meta.url));
+const SERVER = fileURLToPath(new URL('../../dist/examples/pool-chat/main.js', import.meta.url));
 
-describe('examples/chat-server', () => {
+describe('examples/pool-chat', () => {
   it('one room across two loops: broadcast, whisper by id, hashing on the WorkPool', async () => {
     const server = await startProcess(SERVER, ['--loops', '2', '--spread', 'handoff']);
     const clients: LineClient[] = [];
