@@ -30,6 +30,7 @@ import { TimerFd } from '../poll/TimerFd.js';
 import type { TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
 import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
+import { checkDelayMs } from '../sys/args.js';
 import { check } from '../sys/errors.js';
 import { BatchIo, type BatchIoOptions, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
@@ -246,6 +247,7 @@ export class EventLoop {
 
   /** (Re)arm a caller-owned timer node (no allocation: idle timeouts use this). */
   schedule(node: TimerNode, delayMs: number): void {
+    checkDelayMs(delayMs);
     // The wheel's clock only moves when a turn advances it; measure the delay
     // from the real present, not from the wheel's (possibly stale) last tick.
     const nowRel = (this.#dispatching ? this.now : performance.now()) - this.#epochMs;
