@@ -19,6 +19,130 @@ export class ReactorError extends Error {
 
 // --- loop and tcp state errors (ERR_REACTOR_…) -------------------------------------------
 
+/** `ERR_REACTOR_LOOP_CLOSED`: run() on an EventLoop after close(). */
+export class LoopClosedError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_LOOP_CLOSED', 'event loop is closed');
+  }
+}
+
+/** `ERR_REACTOR_LOOP_RUNNING`: run() on an EventLoop that is already running. */
+export class LoopRunningError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_LOOP_RUNNING', 'event loop is already running');
+  }
+}
+
+/** `ERR_REACTOR_FD_REGISTERED`: a second Channel for an fd that already has one in this loop. */
+export class FdRegisteredError extends ReactorError {
+  constructor(readonly fd: number) {
+    super('ERR_REACTOR_FD_REGISTERED', `fd ${fd} already has a channel in this loop`);
+  }
+}
+
+/** `ERR_REACTOR_TIMER_FOREIGN`: a TimerNode armed in one TimerWheel scheduled in another. */
+export class TimerForeignError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_TIMER_FOREIGN', 'TimerNode is armed in another TimerWheel');
+  }
+}
+
+/** `ERR_REACTOR_TIMER_REENTRANT`: TimerWheel.advance() called from one of its own timer callbacks. */
+export class TimerReentrantError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_TIMER_REENTRANT', 'TimerWheel.advance() called from a timer callback');
+  }
+}
+
+/** `ERR_REACTOR_WRITE_AFTER_END`: send()/write() after close() or shutdown() on that connection. */
+export class WriteAfterEndError extends ReactorError {
+  constructor(readonly fd: number) {
+    super('ERR_REACTOR_WRITE_AFTER_END', `write after end (fd ${fd})`);
+  }
+}
+
+/**
+ * `ERR_REACTOR_CONNECTION_CLOSED`: a write() promise on a connection that is closed, or that
+ * closed before its bytes reached the kernel. `reason` is the CloseInfo reason when known.
+ */
+export class ConnectionClosedError extends ReactorError {
+  constructor(
+    readonly fd: number,
+    readonly reason?: string,
+  ) {
+    super(
+      'ERR_REACTOR_CONNECTION_CLOSED',
+      reason === undefined ? `connection closed (fd ${fd})` : `connection closed (${reason}) before the data was written (fd ${fd})`,
+    );
+  }
+}
+
+/** `ERR_REACTOR_CONCURRENT_READ`: conn.read() while another read() on it is still pending. */
+export class ConcurrentReadError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_CONCURRENT_READ', 'read() called while another read() is pending');
+  }
+}
+
+/** `ERR_REACTOR_CLIENT_CLOSED`: connect() on a TcpClient after close() or a failed connect. */
+export class ClientClosedError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_CLIENT_CLOSED', 'client is closed');
+  }
+}
+
+/** `ERR_REACTOR_SERVER_LISTENING`: listen() on a TcpServer that already listens. */
+export class ServerListeningError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_SERVER_LISTENING', 'server is already listening');
+  }
+}
+
+/** `ERR_REACTOR_SERVER_NOT_LISTENING`: server.address before listen(). */
+export class ServerNotListeningError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_SERVER_NOT_LISTENING', 'server is not listening');
+  }
+}
+
+/**
+ * `ERR_REACTOR_NON_ERROR_THROWN`: a callback threw something that is not an Error (a string,
+ * say); the thrown value is `value` (and `cause`). Error callbacks always receive an Error.
+ */
+export class NonErrorThrownError extends ReactorError {
+  constructor(readonly value: unknown) {
+    super('ERR_REACTOR_NON_ERROR_THROWN', `a callback threw a non-Error value: ${describe(value)}`, { cause: value });
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/** What a callback threw, as an Error (itself if it is one, else a NonErrorThrownError). */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown);
+}
+
 // --- codec errors (ERR_CODEC_…) -----------------------------------------------------------
+
+/**
+ * A codec met input it must refuse, or was asked to write a value that does not fit its field.
+ * Codes (stable):
+ *  - `ERR_CODEC_FRAME_TOO_LARGE`: a length field above the decoder's maximum. Raised as soon as
+ *    the length field is read, before any room is made for the frame.
+ *  - `ERR_CODEC_BAD_LENGTH`: a length field below the minimum (negative for a signed field, or
+ *    smaller than the protocol's smallest frame).
+ *  - `ERR_CODEC_LINE_TOO_LONG`: no line terminator within the maximum line length.
+ *  - `ERR_CODEC_READ_PAST_END`: a packet reader asked for more bytes than the packet holds.
+ *  - `ERR_CODEC_VALUE_RANGE`: a packet writer was given a number outside its field's range, or
+ *    a string longer than its fixed-size field.
+ * After a decoder throws, the stream is out of sync: close the connection (with the reason).
+ */
+export class CodecError extends ReactorError {}
 
 // --- threads errors (ERR_REACTOR_POOL_…, ERR_REACTOR_WORK_…) ------------------------------
