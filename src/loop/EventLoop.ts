@@ -30,6 +30,7 @@ import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
 import { Interest, type TriggerMode } from '../poll/interest.js';
 import { LoopClosedError, LoopRunningError, toError } from '../errors.js';
+import { checkDelayMs } from '../sys/args.js';
 import { BatchIo, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
@@ -232,6 +233,7 @@ export class EventLoop {
 
   /** (Re)arm a caller-owned timer node (no allocation: idle timeouts use this). */
   schedule(node: TimerNode, delayMs: number): void {
+    checkDelayMs(delayMs);
     this.#timers.schedule(node, delayMs, this.#dispatching ? this.now : performance.now());
     this.#driver.timersChanged();
   }

@@ -12,6 +12,7 @@
 // closes connections that neither read nor wrote for that long.
 import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
+import { removeSocketFile, socketFileOf, type SocketFile } from '../net/socketFile.js';
 import { ServerListeningError, ServerNotListeningError } from '../errors.js';
 import { Acceptor } from './Acceptor.js';
 import { kOnThrow, kReportError } from '../loop/symbols.js';
@@ -49,6 +50,8 @@ export class TcpServer {
   #count = 0;
   #acceptor: Acceptor | null = null;
   #address: SocketAddress | null = null;
+  /** The Unix socket file listen() created (removed by close()), or null. */
+  #socketFile: SocketFile | null = null;
   readonly #options: TcpServerOptions;
   readonly #callbacks: TcpServerCallbacks;
   /** One callbacks object shared by every connection: nothing allocated per accept. */
@@ -88,6 +91,7 @@ export class TcpServer {
     const address = toAddress(this.#options.address ?? '127.0.0.1:0');
     const fd = listen(address, this.#options);
     this.#address = localAddress(fd);
+    this.#socketFile = socketFileOf(fd);
     const acceptorOptions = {
       budget: this.#options.acceptBudget ?? 128,
       ...(this.#callbacks.onError ? { onError: this.#callbacks.onError } : {}),
@@ -170,6 +174,8 @@ export class TcpServer {
       this.#closing = { resolve };
     });
     this.#acceptor?.stop();
+    removeSocketFile(this.#socketFile);
+    this.#socketFile = null;
     for (const conn of this.connections) conn?.close(deadlineMs);
     if (this.#count === 0) this.#closing!.resolve();
     return this.#closePromise;
