@@ -1,5 +1,6 @@
 // The import direction of src/: each layer may import only layers to its left
-//   sys -> poll -> net -> buffer -> loop -> tcp -> threads
+//   sys -> poll -> net -> buffer -> loop -> tcp -> threads -> compat
+// (compat, the `epoll-reactor/compat` entry, sits last: nothing in src/ imports it)
 // codec may import buffer and errors only; src/errors.ts imports nothing;
 // src/index.ts and every */index.ts only re-export; nothing imports examples/ or
 // benchmarks/. A back-edge (say loop importing tcp) fails this test.
@@ -9,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-const ORDER = ['sys', 'poll', 'net', 'buffer', 'loop', 'tcp', 'threads'];
+const ORDER = ['sys', 'poll', 'net', 'buffer', 'loop', 'tcp', 'threads', 'compat'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -201,15 +201,19 @@ export class ByteBuffer {
 
   // --- writing -------------------------------------------------------------------
 
-  /** Appends bytes, or a string encoded straight into the storage (no temporary Buffer). */
-  append(data: Uint8Array | string, encoding: BufferEncoding = 'utf8'): void {
-    if (typeof data === 'string') {
-      const len = Buffer.byteLength(data, encoding);
+  /**
+   * Appends the bytes of any typed array or DataView (all `byteLength` of them, from its
+   * `byteOffset`), or a string encoded straight into the storage (no temporary Buffer).
+   */
+  append(input: ArrayBufferView | string, encoding: BufferEncoding = 'utf8'): void {
+    if (typeof input === 'string') {
+      const len = Buffer.byteLength(input, encoding);
       this.ensureWritable(len);
-      this.#w += this.#buf.write(data, this.#w, len, encoding);
+      this.#w += this.#buf.write(input, this.#w, len, encoding);
       return;
     }
-    const len = data.length;
+    let data = asBytes(input);
+    const len = data.byteLength;
     if (len > this.#buf.length - this.#w && data.buffer === this.#buf.buffer) {
       // A view of our own storage (e.g. append(peek())): making space may move or
       // replace those bytes, so copy them first. Rare, hence the allocation.
@@ -289,9 +293,10 @@ export class ByteBuffer {
 
   // --- prepending ------------------------------------------------------------------
 
-  /** Writes data just before the readable bytes. RangeError if prependableBytes is too small. */
-  prepend(data: Uint8Array): void {
-    const len = data.length;
+  /** Writes data (any ArrayBufferView, by bytes) just before the readable bytes. RangeError if prependableBytes is too small. */
+  prepend(view: ArrayBufferView): void {
+    const data = asBytes(view);
+    const len = data.byteLength;
     if (len > this.#r) throw new RangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
     this.#buf.set(data, this.#r - len);
     this.#r -= len;
@@ -375,4 +380,9 @@ function checkUInt(v: number, max: number): void {
   if (!Number.isInteger(v) || v < 0 || v > max) {
     throw new RangeError(`value must be an integer in [0, ${max}], got ${String(v)}`);
   }
+}
+
+/** The bytes of any ArrayBufferView as a Uint8Array (itself when it is one: no allocation). */
+export function asBytes(view: ArrayBufferView): Uint8Array {
+  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }

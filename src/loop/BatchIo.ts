@@ -12,7 +12,7 @@
 // them out (handlePreRead, stageCorked); nobody may keep a view of them.
 import type { Epoll } from '../poll/Epoll.js';
 import { native } from '../sys/addon.js';
-import { kCorkedBytes, kFinishCorked, kFlushCorked, kStageCorked } from './symbols.js';
+import { kCorkedBytes, kFinishCorked, kFlushCorked, kOnThrow, kStageCorked } from './symbols.js';
 
 /**
  * Output a connection corked during a turn. The loop either stages it into the
@@ -30,6 +30,8 @@ export interface Flushable {
   [kFinishCorked](n: number, length: number): void;
   /** Write pending output now, unbatched. */
   [kFlushCorked](): void;
+  /** A callback run by the two calls above threw: contain it (never throws). */
+  [kOnThrow](err: unknown): void;
 }
 
 /**
@@ -97,7 +99,11 @@ export class BatchIo {
       // On its own: nothing to batch, big enough to write from its own buffer,
       // alone in the batch (one crossing either way, and no staging copy), or no room left.
       if (len === 0 || len >= STAGE_MAX || corked.length === 1 || len > arena.length - offset || k === staged.length) {
-        c[kFlushCorked]();
+        try {
+          c[kFlushCorked]();
+        } catch (err) {
+          c[kOnThrow](err);
+        }
         continue;
       }
       c[kStageCorked](arena, offset, len);
@@ -114,7 +120,13 @@ export class BatchIo {
       staged[j] = undefined;
       // writeMany replaced each length with its result; entries are contiguous.
       const length = (j + 1 < k ? table[3 * (j + 1) + 1]! : offset) - table[3 * j + 1]!;
-      c[kFinishCorked](table[3 * j + 2]!, length);
+      // Every entry hears its result, whatever an earlier one's callbacks threw:
+      // the kernel took those bytes, and they must leave the connection's buffer.
+      try {
+        c[kFinishCorked](table[3 * j + 2]!, length);
+      } catch (err) {
+        c[kOnThrow](err);
+      }
     }
   }
 }

@@ -15,7 +15,7 @@
 // delivered to the wrong owner.
 import type { Interest } from '../poll/interest.js';
 import type { EventLoop } from './EventLoop.js';
-import { kOnEvent, kOnPreRead, kPoller, kSink } from './symbols.js';
+import { kOnEvent, kOnPreRead, kOnThrow, kPoller, kSink } from './symbols.js';
 
 /** What a Channel's events are delivered to. One method: no closure per event. */
 export interface EventHandler {
@@ -25,6 +25,8 @@ export interface EventHandler {
 /** The loop-internal form of EventHandler (the library's own handlers use it). */
 export interface ChannelHandler {
   [kOnEvent](events: number): void;
+  /** Contain an error a callback threw during dispatch (optional: else the loop reports it). */
+  [kOnThrow]?(err: unknown): void;
 }
 
 /**

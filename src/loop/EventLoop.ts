@@ -18,62 +18,56 @@
 // fd lifetime: closeFd() during a dispatch batch defers the close to the end of
 // the turn, so an fd number cannot be reused while stale events for it may still
 // sit in the batch; registration tokens (Poller) catch the rest.
+//
+// Errors thrown by user callbacks: every handler, flush, ready entry, task,
+// timer and port message runs in its own try/catch, so a throw never skips the
+// rest of the turn (other connections' pre-read bytes, corked output, deferred
+// closes). What threw is told (kOnThrow: a connection closes with reason
+// 'error' and reports); the error then goes to loop.onError, or, with none, the
+// loop stops after the turn and run() rejects with it (runOnce() throws it).
+import type { MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks'; // the global is a lazy getter: one more call per read
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
 import { Interest, type TriggerMode } from '../poll/interest.js';
-import { native } from '../sys/addon.js';
-import { check } from '../sys/errors.js';
-import { LoopClosedError, LoopRunningError } from '../errors.js';
-import { BatchIo, type BatchIoOptions, type Flushable } from './BatchIo.js';
+import { LoopClosedError, LoopRunningError, toError } from '../errors.js';
+import { checkDelayMs } from '../sys/args.js';
+import { BatchIo, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
 import { LoopTimers } from './LoopTimers.js';
+import type { Driver, EventLoopOptions } from './options.js';
 import { Poller } from './Poller.js';
+import { CorkList, ReadyList, TaskQueue, type ReadyListEntry } from './queues.js';
 import { TimerNode, type TimerWheel } from './TimerWheel.js';
-import { kAddReady, kCork, kFlushCorked, kHasWork, kInTurn, kOnEvent, kOnPreRead, kPoller, kReadCap, kScratch, kServeReady, kSink, kTurn } from './symbols.js';
+import {
+  kAddReady,
+  kCork,
+  kHasWork,
+  kInTurn,
+  kOnEvent,
+  kOnPreRead,
+  kOnThrow,
+  kPoller,
+  kReadCap,
+  kReportError,
+  kScratch,
+  kSink,
+  kTurn,
+} from './symbols.js';
 
-/** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
-export type Driver = 'integrated' | 'exclusive';
-
-/** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
-export interface EventLoopOptions extends BatchIoOptions {
-  /** Level- or edge-triggered I/O for the connections of this loop. Default 'lt'. */
-  mode?: TriggerMode;
-  /** Default 'integrated'. */
-  driver?: Driver;
-  /** Events per epoll_wait. Default 1024. */
-  maxEvents?: number;
-  /** Timing wheel tick. Default 10 ms. */
-  tickMs?: number;
-  /** ET: bytes read from one fd per turn before it yields to others. Default 256 KiB. */
-  readBudget?: number;
-  /** ET: past this many ms into a turn, a connection reads once and yields (ready list). Default 1. */
-  turnBudgetMs?: number;
-  /** Size of the per-loop read scratch buffer (muduo's extrabuf). Default 64 KiB. */
-  scratchSize?: number;
-  /**
-   * The batched turn (native/batch.cc): epoll_wait and the reads of every ready
-   * connection in one native call, and the turn's corked writes in one more.
-   * Default true; false makes one native call per read and per write.
-   */
-  batchIo?: boolean;
-}
-
+// Re-exported so `import … from './EventLoop.js'` keeps working for these types.
+export type { Driver, EventLoopOptions } from './options.js';
 export type { Flushable } from './BatchIo.js';
-
-/** Something with more input to read than one turn's budget allowed (ET). */
-export interface ReadyListEntry {
-  [kServeReady](): void;
-}
+export type { ReadyListEntry } from './queues.js';
 
 type Task = () => void;
 
-const rethrow = (err: unknown): never => {
-  throw err;
-};
+/** Something that may own a callback that threw (a handler, flushable, ready entry). */
+interface Thrower {
+  [kOnThrow]?(err: unknown): void;
+}
 
 /** One epoll set, its channels, timers and task queue; runs turns under a driver. */
 export class EventLoop {
@@ -85,6 +79,14 @@ export class EventLoop {
   readonly turnBudgetMs: number;
   /** Milliseconds (performance.now()) at the start of the current turn. */
   now: number;
+  /**
+   * Errors thrown by callbacks that nothing closer handled: timers, tasks, port
+   * messages, raw Channel handlers, and connection callbacks when neither the
+   * connection's nor its server's onError is set. Null (the default): the loop
+   * stops after the turn and run() rejects with the error, as Node surfaces an
+   * unhandled error. Set it to log and go on.
+   */
+  onError: ((err: Error) => void) | null;
 
   /** @internal Shared read scratch: a big read needs no pre-grown connection buffer. */
   readonly [kScratch]: Uint8Array;
@@ -99,16 +101,16 @@ export class EventLoop {
   readonly #waker: Waker;
   readonly #driver: LoopDriver;
 
-  #tasks: Task[] = [];
-  #spareTasks: Task[] = [];
-  #ready: ReadyListEntry[] = [];
-  #spareReady: ReadyListEntry[] = [];
-  #corked: Flushable[] = [];
-  #spareCorked: Flushable[] = [];
-  #deferredCloses: number[] = [];
+  readonly #tasks = new TaskQueue();
+  readonly #ready = new ReadyList();
+  readonly #corked = new CorkList();
+  /** Per-fd path: flush after each handler and each ready entry. */
+  readonly #flushEach: (() => void) | null;
   #dispatching = false;
   #closed = false;
-  readonly #ports: Array<{ port: MessagePort; onMessage: (msg: unknown) => void }> = [];
+  /** The first error of this turn that no handler took: stops the loop after the turn. */
+  #fatal: Error | null = null;
+  readonly #report = (err: unknown): void => this[kReportError](err);
 
   constructor(options: EventLoopOptions = {}) {
     this.mode = options.mode ?? 'lt';
@@ -119,6 +121,7 @@ export class EventLoop {
     }
     this.readBudget = options.readBudget ?? 256 * 1024;
     this.turnBudgetMs = options.turnBudgetMs ?? 1;
+    this.onError = options.onError ?? null;
     this[kScratch] = new Uint8Array(options.scratchSize ?? 64 * 1024);
     this.epoll = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
     this.#batch = (options.batchIo ?? true) ? new BatchIo(this.epoll.maxEvents, options) : null;
@@ -130,6 +133,7 @@ export class EventLoop {
     this.#waker = new Waker();
     new Channel(this, this.#waker.fd, { [kOnEvent]: () => this.#onWake() }).want(Interest.READ);
     if (integrated) new Channel(this, this.#timers.fd, { [kOnEvent]: () => this.#timers.drainTimerFd() }).want(Interest.READ);
+    this.#flushEach = this.#batch === null ? () => this.#flushCorked() : null;
     this.#driver = integrated ? new IntegratedDriver(this, this.#timers) : new ExclusiveDriver(this, this.#timers, this.#waker);
   }
 
@@ -150,8 +154,7 @@ export class EventLoop {
 
   /** Close an fd owned by something in this loop, after the current dispatch batch. */
   closeFd(fd: number): void {
-    if (this.#dispatching) this.#deferredCloses.push(fd);
-    else this.#closeNow(fd);
+    this[kPoller].closeFd(fd, this.#dispatching);
   }
 
   // --- work scheduling ---------------------------------------------------------
@@ -184,7 +187,7 @@ export class EventLoop {
    * receiveMessageOnPort (works even while an exclusive loop never yields).
    */
   attachPort(port: MessagePort, onMessage: (msg: unknown) => void): void {
-    this.#ports.push({ port, onMessage });
+    this.#tasks.attachPort(port, onMessage);
   }
 
   /** @internal An ET reader that stopped at its read budget: serve it next turn. */
@@ -208,6 +211,22 @@ export class EventLoop {
     return this.#ready.length !== 0 || this.#tasks.length !== 0;
   }
 
+  /** @internal The loop's error policy: onError, else stop after this turn and reject run(). */
+  [kReportError](thrown: unknown): void {
+    let err = toError(thrown);
+    const onError = this.onError;
+    if (onError !== null) {
+      try {
+        onError(err);
+        return;
+      } catch (again) {
+        err = toError(again); // the error handler itself failed: nothing is left to take it
+      }
+    }
+    this.#fatal ??= err;
+    if (!this.#dispatching) this.#raiseFatal();
+  }
+
   /** Schedule `fn` after `delayMs` on the loop's timing wheel. */
   setTimeout(fn: (node: TimerNode) => void, delayMs: number): TimerNode {
     const node = new TimerNode(fn);
@@ -217,6 +236,7 @@ export class EventLoop {
 
   /** (Re)arm a caller-owned timer node (no allocation: idle timeouts use this). */
   schedule(node: TimerNode, delayMs: number): void {
+    checkDelayMs(delayMs);
     this.#timers.schedule(node, delayMs, this.#dispatching ? this.now : performance.now());
     this.#driver.timersChanged();
   }
@@ -274,7 +294,7 @@ export class EventLoop {
     if (this.#closed) return;
     this.stop();
     this.#closed = true;
-    for (const fd of this.#deferredCloses.splice(0)) this.#closeNow(fd);
+    this[kPoller].closeDeferred();
     this.#waker.close();
     this.#timers.close();
     this.epoll.close();
@@ -309,91 +329,62 @@ export class EventLoop {
     try {
       // Timers first (as libuv does): the wheel's clock is then current for
       // anything the handlers below schedule.
-      if (this.#timers.wheel.size) stats.timersFired += this.#timers.runDue(this.now, rethrow);
+      if (this.#timers.wheel.size) stats.timersFired += this.#timers.runDue(this.now, this.#report);
       const ev = ep.events;
       const poller = this[kPoller];
       let offset = 0; // where event i's pre-read bytes start in the read arena
       for (let i = 0; i < n; i++) {
         const ch = poller.lookup(ev[3 * i]!, ev[3 * i + 2]!);
         const read = batch !== null ? batch.readResults[i]! : NOT_READ;
-        if (ch === undefined) {
-          // stale: counted by the poller
-        } else if (read === NOT_READ) {
-          ch[kSink][kOnEvent](ev[3 * i + 1]!);
-        } else {
-          (ch[kSink] as PreReadHandler)[kOnPreRead](ev[3 * i + 1]!, read, batch!.readArena, offset);
+        if (ch !== undefined) {
+          // (undefined: a stale event, counted by the poller)
+          const sink = ch[kSink];
+          try {
+            if (read === NOT_READ) sink[kOnEvent](ev[3 * i + 1]!);
+            else (sink as PreReadHandler)[kOnPreRead](ev[3 * i + 1]!, read, batch!.readArena, offset);
+          } catch (err) {
+            this.#contain(sink, err);
+          }
         }
-        if (read > 0) offset += read;
+          if (read > 0) offset += read;
         if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
       }
       // Corked output of the whole batch leaves together (one writeMany).
       if (this.#corked.length) this.#flushCorked();
-      if (this.#ready.length) this.#serveReady();
-      this.#drainPorts();
-      if (this.#tasks.length) this.#runTasks();
+      if (this.#ready.length) this.#ready.serve(this.#report, this.#flushEach);
+      this.#tasks.drainPorts(this.#report);
+      if (this.#tasks.length) this.#tasks.run(this.#report);
       if (this.#corked.length) this.#flushCorked();
     } finally {
       this.#dispatching = false;
-      if (this.#deferredCloses.length) for (const fd of this.#deferredCloses.splice(0)) this.#closeNow(fd);
+      this[kPoller].closeDeferred();
     }
+    if (this.#fatal !== null) this.#raiseFatal();
     this.#driver.afterTurn();
     return work + stats.timersFired - timersBefore;
   }
 
-  #serveReady(): void {
-    // Swap first: entries that run out of budget again go to the next turn.
-    const ready = this.#ready;
-    this.#ready = this.#spareReady;
-    for (let i = 0; i < ready.length; i++) {
-      ready[i]![kServeReady]();
-      if (this.#batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each entry
-    }
-    while (ready.length !== 0) ready.pop(); // not `length = 0`: a runtime call (2% of an A0 server)
-    this.#spareReady = ready;
+  /** Something threw on behalf of `owner`: let it contain the error, else report it. */
+  #contain(owner: Thrower, err: unknown): void {
+    if (owner[kOnThrow] !== undefined) owner[kOnThrow](err);
+    else this[kReportError](err);
   }
 
-  #runTasks(): void {
-    const tasks = this.#tasks;
-    this.#tasks = this.#spareTasks;
-    for (let i = 0; i < tasks.length; i++) tasks[i]!();
-    while (tasks.length !== 0) tasks.pop();
-    this.#spareTasks = tasks;
+  /** An unhandled error: stop the loop (run() rejects with it), or throw it from runOnce(). */
+  #raiseFatal(): void {
+    const err = this.#fatal!;
+    this.#fatal = null;
+    if (this.#driver.running) this.#driver.stop(err);
+    else throw err;
   }
 
   #flushCorked(): void {
-    const batch = this.#batch;
-    if (batch === null) {
-      const corked = this.#corked;
-      // A flush may cork others (a write error closing a connection): loop by index.
-      for (let i = 0; i < corked.length; i++) corked[i]![kFlushCorked]();
-      while (corked.length !== 0) corked.pop();
-      return;
-    }
-    // Finishing a write runs callbacks (onDrain, onClose) that may cork more
-    // output: swap the list and go round until nothing is corked.
-    while (this.#corked.length) {
-      const corked = this.#corked;
-      this.#corked = this.#spareCorked;
-      batch.write(corked);
-      while (corked.length !== 0) corked.pop();
-      this.#spareCorked = corked;
-    }
+    this.#corked.flush(this.#batch);
   }
 
   #onWake(): void {
     this.#waker.drain();
     this.stats.syscalls++;
-    this.#drainPorts();
-  }
-
-  #drainPorts(): void {
-    for (const { port, onMessage } of this.#ports) {
-      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) onMessage(m.message);
-    }
-  }
-
-  #closeNow(fd: number): void {
-    check(native.close(fd), 'close', `(fd ${fd})`);
-    this.stats.syscalls++;
+    this.#tasks.drainPorts(this.#report);
   }
 }

@@ -1,6 +1,7 @@
 // Poller: the registry of one EventLoop (mio's Registry, muduo's Poller) — the
 // channel table indexed by fd, registration tokens, EPOLL_CTL_ADD/MOD/DEL, the
-// masks for this loop's trigger mode, and the stale-event check of dispatch.
+// masks for this loop's trigger mode, the stale-event check of dispatch, and the
+// closes deferred to the end of a dispatch batch.
 //
 // Ownership: the Poller owns neither the epoll fd (the loop does) nor the fds of
 // its channels (their owners do). Threading: the loop's thread only.
@@ -10,9 +11,12 @@
 // a new registration before the batch ends. Each registration therefore gets a
 // fresh token, the kernel returns it with every event, and lookup() delivers an
 // event only to the channel currently registered for that fd with that token.
+// And an fd closed during dispatch is closed only after the batch (closeFd), so
+// its number cannot be reused while events for it may still be in the array.
 import { AUTO_READ, type Epoll } from '../poll/Epoll.js';
 import { interestToEpoll, type TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
+import { check } from '../sys/errors.js';
 import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
 import { FdRegisteredError } from '../errors.js';
 import type { Channel } from './Channel.js';
@@ -30,6 +34,7 @@ export class Poller {
   /** interestToEpoll for each Interest value in this loop's mode, computed once. */
   readonly #masks: Uint32Array;
   #nextToken = 1;
+  #deferredCloses: number[] = [];
 
   constructor(epoll: Epoll, mode: TriggerMode, batchIo: boolean, stats: LoopStats) {
     this.#epoll = epoll;
@@ -79,6 +84,24 @@ export class Poller {
   /** The channel registered for `fd`, if any. */
   channelOf(fd: number): Channel | undefined {
     return this.#channels[fd];
+  }
+
+  /** Close an fd now, or (`deferred`: inside a dispatch batch) after the batch. */
+  closeFd(fd: number, deferred: boolean): void {
+    if (deferred) {
+      this.#deferredCloses.push(fd);
+      return;
+    }
+    check(native.close(fd), 'close', `(fd ${fd})`);
+    this.#stats.syscalls++;
+  }
+
+  /** The batch is over: close what closeFd deferred. */
+  closeDeferred(): void {
+    const fds = this.#deferredCloses;
+    if (fds.length === 0) return;
+    this.#deferredCloses = [];
+    for (const fd of fds) this.closeFd(fd, false);
   }
 
   /** The live channel an event (fd, kernel token) belongs to; undefined (and counted) if stale. */

@@ -8,10 +8,9 @@
 // touches it.
 //
 // Time: the wheel never reads a clock. It keeps "now" as the caller reports it
-// (constructor `now`, then advance(nowMs)); delays are measured from that. This
-// keeps it deterministic and testable, and lets the loop read the clock once per
-// turn. Times are milliseconds on any monotonic scale; ticks are
-// floor(ms / tickMs) on the same scale.
+// (constructor `now`, then advance(nowMs)); delays are measured from that, which
+// keeps it deterministic and lets the loop read the clock once per turn. Times
+// are ms on any monotonic scale; ticks are floor(ms / tickMs) on the same scale.
 //
 // Layout: `levels` wheels of `slotsPerLevel` (S) slots. Level l covers timers
 // due between S^l and S^(l+1) - 1 ticks ahead, one slot per S^l ticks. Each

@@ -37,3 +37,10 @@ export const kTurn = Symbol('turn');
 export const kHasWork = Symbol('hasWork');
 /** Channel: the handler the loop dispatches to (the given one, or an adapter). */
 export const kSink = Symbol('sink');
+/**
+ * Handler, Flushable, ReadyListEntry: a user callback run on this object's behalf
+ * threw. Contain it (close what it belongs to, report the error); never throws.
+ */
+export const kOnThrow = Symbol('onThrow');
+/** EventLoop: hand an error to the loop's error policy (onError, else stop and reject run()). */
+export const kReportError = Symbol('reportError');

@@ -22,9 +22,9 @@
 import { native } from '../sys/addon.js';
 import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
 import { isWritable } from '../poll/interest.js';
-import { ByteBuffer } from '../buffer/ByteBuffer.js';
+import { ByteBuffer, asBytes } from '../buffer/ByteBuffer.js';
 import type { EventLoop, Flushable } from '../loop/EventLoop.js';
-import { kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kStageCorked } from '../loop/symbols.js';
+import { kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kOnThrow, kStageCorked } from '../loop/symbols.js';
 import { WriteAfterEndError } from '../errors.js';
 import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
 import type { TcpConnection } from './TcpConnection.js';
@@ -61,7 +61,8 @@ export class ConnectionOutput implements Flushable {
   }
 
   /** TcpConnection.send() on an open connection: see there. */
-  send(data: Uint8Array | string): boolean {
+  send(input: ArrayBufferView | string): boolean {
+    const data = typeof input === 'string' ? input : asBytes(input); // any typed array or DataView, by bytes
     const conn = this.#conn;
     if (this.#shutdownPending || this.#writeShut || conn.state === 'closing') throw new WriteAfterEndError(this.fd);
     const out = this.buffer;
@@ -166,6 +167,11 @@ export class ConnectionOutput implements Flushable {
     // All staged bytes went, but a callback queued more meanwhile: write it now.
     if (n === length && this.buffer.readableBytes > 0) this.handleWrite();
     else this.#afterWrite();
+  }
+
+  /** @internal A callback run by a flush (onDrain, onClose…) threw: the connection contains it. */
+  [kOnThrow](err: unknown): void {
+    this.#conn[kOnThrow](err);
   }
 
   // --- internals ----------------------------------------------------------------------

@@ -9,14 +9,26 @@
 // Threading: the connection's loop thread.
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TimerNode } from '../loop/TimerWheel.js';
+import { kOnThrow } from '../loop/symbols.js';
 import type { TcpConnection } from './TcpConnection.js';
 
+// A callback run by the close (onClose) may throw: the connection contains it.
 function onIdleTimer(node: TimerNode): void {
-  (node.data as ConnectionTimers).checkIdle();
+  const timers = node.data as ConnectionTimers;
+  try {
+    timers.checkIdle();
+  } catch (err) {
+    timers.conn[kOnThrow](err);
+  }
 }
 
 function onDeadlineTimer(node: TimerNode): void {
-  (node.data as ConnectionTimers).conn.destroy(undefined, 'deadline');
+  const conn = (node.data as ConnectionTimers).conn;
+  try {
+    conn.destroy(undefined, 'deadline');
+  } catch (err) {
+    conn[kOnThrow](err);
+  }
 }
 
 /** Idle-timeout and close-deadline timers of one connection. */

@@ -29,8 +29,8 @@ import { Interest, isError, isReadable, isReadClosed, isWritable } from '../poll
 import { ByteBuffer } from '../buffer/ByteBuffer.js';
 import { Channel, type PreReadHandler } from '../loop/Channel.js';
 import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
-import { kAddReady, kOnEvent, kOnPreRead, kReadCap, kScratch, kServeReady } from '../loop/symbols.js';
-import { ConnectionClosedError } from '../errors.js';
+import { kAddReady, kOnEvent, kOnPreRead, kOnThrow, kReadCap, kReportError, kScratch, kServeReady } from '../loop/symbols.js';
+import { ConnectionClosedError, toError } from '../errors.js';
 import { AwaitFace, chunkIterator } from './AwaitFace.js';
 import type { ChunkReader } from './ChunkReader.js';
 import { ConnectionOutput } from './ConnectionOutput.js';
@@ -70,6 +70,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   /** The peer's FIN is queued behind the data (ET must read on to the 0). */
   #finPending = false;
   readonly #out: ConnectionOutput;
+  #remote: SocketAddress | undefined = undefined;
+  #local: SocketAddress | undefined = undefined;
 
   constructor(loop: EventLoop, fd: number, callbacks: ConnectionCallbacks = {}, options: ConnectionOptions = {}) {
     this.loop = loop;
@@ -88,14 +90,20 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     if (options.idleTimeoutMs) this.setIdleTimeout(options.idleTimeoutMs);
   }
 
-  /** The peer's address. */
-  get remoteAddress(): SocketAddress {
-    return peerAddress(this.fd);
+  /**
+   * The peer's address: asked of the kernel on first use while open, then kept. After close
+   * it is the kept value, or undefined if nobody asked while the connection was open (the
+   * fd number may belong to another socket by then: it is never asked about again).
+   */
+  get remoteAddress(): SocketAddress | undefined {
+    if (this.#remote === undefined && this.state !== 'closed') this.#remote = peerAddress(this.fd);
+    return this.#remote;
   }
 
-  /** Our end's address. */
-  get localAddress(): SocketAddress {
-    return localAddress(this.fd);
+  /** Our end's address; kept and after close undefined-if-never-asked, like remoteAddress. */
+  get localAddress(): SocketAddress | undefined {
+    if (this.#local === undefined && this.state !== 'closed') this.#local = localAddress(this.fd);
+    return this.#local;
   }
 
   /** state === 'connected'. */
@@ -198,10 +206,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   }
 
   /**
-   * Whether this turn has run for the loop's time budget. The byte budget bounds what one
-   * connection reads per turn, not how long the turn takes; past the time budget an ET reader
-   * reads once and continues next turn, so the other connections' events wait less. Every
-   * ready entry still reads once a turn: no starvation.
+   * Whether this turn has run for the loop's time budget (the byte budget bounds bytes, not
+   * time): past it an ET reader reads once and continues next turn; ready entries still read once.
    */
   #overBudget(): boolean {
     return performance.now() - this.loop.now >= this.loop.turnBudgetMs;
@@ -236,17 +242,18 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   // --- writing (ConnectionOutput does the work) --------------------------------------
 
   /**
-   * Queue `data` for the peer (copied: the caller may reuse its buffer at once).
+   * Queue `data` for the peer (copied: the caller may reuse its buffer at once): a string
+   * (UTF-8) or the bytes of any typed array or DataView (`byteLength` bytes from `byteOffset`).
    * Returns false when pending output is at or above the high-water mark, as
    * node:net's write() does: a cue to pause the producer until onDrain.
    */
-  send(data: Uint8Array | string): boolean {
+  send(data: ArrayBufferView | string): boolean {
     if (this.state === 'closed') return false;
     return this.#out.send(data);
   }
 
   /** send(), resolving once the bytes reached the kernel (rejects if the connection closes first). */
-  write(data: Uint8Array | string): Promise<void> {
+  write(data: ArrayBufferView | string): Promise<void> {
     this.send(data);
     if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this.fd));
     const target = this.#out.queuedTotal;
@@ -326,9 +333,35 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   }
 
   /** Close now, discarding pending output. */
-  destroy(error?: SystemError, reason: CloseInfo['reason'] = error ? 'error' : 'destroyed'): void {
+  destroy(error?: Error, reason: CloseInfo['reason'] = error ? 'error' : 'destroyed'): void {
     if (this.state === 'closed') return;
     this.#closeNow(error ? { reason, error } : { reason });
+  }
+
+  /**
+   * @internal One of our callbacks threw (from the loop's dispatch, a flush, a timer): close
+   * with reason 'error', then hand the error to onError, else the server's, else the loop's.
+   * Never throws: a throw from onClose or onError goes on to the loop.
+   */
+  [kOnThrow](thrown: unknown): void {
+    const err = toError(thrown);
+    if (this.state !== 'closed') {
+      try {
+        this.#closeNow({ reason: 'error', error: err });
+      } catch (again) {
+        this.loop[kReportError](again); // onClose threw while we closed for the first error
+      }
+    }
+    const onError = this.callbacks.onError;
+    if (onError === undefined) {
+      this.loop[kReportError](err);
+      return;
+    }
+    try {
+      onError(this, err);
+    } catch (again) {
+      this.loop[kReportError](again);
+    }
   }
 
   #closeNow(info: CloseInfo): void {

@@ -7,10 +7,13 @@ import type { TcpConnection } from './TcpConnection.js';
 /** connecting (TcpClient, before a connection exists) -> connected -> closing -> closed. */
 export type ConnectionState = 'connecting' | 'connected' | 'closing' | 'closed';
 
-/** Why a connection closed. `error` is set when a system call failed. */
+/**
+ * Why a connection closed. `error` is set with reason 'error': the SystemError of a failed
+ * system call, or what one of this connection's callbacks threw.
+ */
 export interface CloseInfo {
   reason: 'eof' | 'local' | 'destroyed' | 'error' | 'idle' | 'deadline' | 'overflow' | 'shutdown';
-  error?: SystemError;
+  error?: SystemError | (Error & { code?: unknown });
 }
 
 /** What a connection tells its owner. Each runs on the loop's thread, inside a turn. */
@@ -25,6 +28,11 @@ export interface ConnectionCallbacks {
   onDrain?: (conn: TcpConnection) => void;
   /** Closed, once, with the reason. */
   onClose?: (conn: TcpConnection, info: CloseInfo) => void;
+  /**
+   * One of this connection's callbacks threw `err` (the connection is already closed, reason
+   * 'error'). Without it the error goes to the server's onError, else the loop's (EventLoop.onError).
+   */
+  onError?: (conn: TcpConnection, err: Error) => void;
 }
 
 /** Limits and behaviour of one connection. */
