@@ -21,4 +21,12 @@ export class ReactorError extends Error {
 
 // --- codec errors (ERR_CODEC_…) -----------------------------------------------------------
 
+// RESP2 (src/codec/resp.ts throws these as RespProtocolError, a ReactorError defined beside
+// its codec so that file stands alone; the message is Redis's "Protocol error: …" text):
+//   ERR_CODEC_RESP_SYNTAX            malformed framing (bad type byte, missing CRLF, unbalanced quotes)
+//   ERR_CODEC_RESP_BULK_LENGTH       bulk length not an integer, negative, or over maxBulkLength
+//   ERR_CODEC_RESP_MULTIBULK_LENGTH  element count not an integer or over maxMultibulkLength
+//   ERR_CODEC_RESP_INLINE_TOO_BIG    an inline command or header line over maxInlineLength
+//   ERR_CODEC_RESP_NESTING           reply arrays nested deeper than maxDepth
+
 // --- threads errors (ERR_REACTOR_POOL_…, ERR_REACTOR_WORK_…) ------------------------------
