@@ -169,6 +169,14 @@ export function writeBulkString(out: ByteBuffer, data: Uint8Array | string): voi
   putCRLF(out);
 }
 
+/** Appends a binary-safe string (one char per byte, latin1: see argLatin1) as a bulk string. */
+export function writeBulkLatin1(out: ByteBuffer, s: string): void {
+  const len = s.length;
+  putLine(out, 36, len);
+  out.append(s, 'latin1');
+  putCRLF(out);
+}
+
 /** Appends bytes[start, end) as a bulk string, without a temporary view. */
 export function writeBulkBytes(out: ByteBuffer, bytes: Uint8Array, start: number, end: number): void {
   const len = end - start;
@@ -281,8 +289,24 @@ export class RespCommandDecoder {
   /** Argument i decoded as a string. */
   argString(i: number, encoding: BufferEncoding = 'utf8'): string {
     const o = this.#offsets[i]!;
-    return Buffer.from(this.argBuffer.buffer, this.argBuffer.byteOffset + o, this.#lengths[i]!).toString(encoding);
+    return this.#argBytes().toString(encoding, o, o + this.#lengths[i]!);
   }
+  /** Argument i as a binary-safe string, one char per byte (latin1): a cheap map key. */
+  argLatin1(i: number): string {
+    const o = this.#offsets[i]!;
+    return this.#argBytes().toString('latin1', o, o + this.#lengths[i]!);
+  }
+  /** argBuffer as a Buffer (the same memory; the view is cached per storage array). */
+  #argBytes(): Buffer {
+    const b = this.argBuffer;
+    if (b !== this.#viewOf) {
+      this.#viewOf = b;
+      this.#view = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+    }
+    return this.#view;
+  }
+  #viewOf: Uint8Array | null = null;
+  #view: Buffer = Buffer.alloc(0);
   /** Every argument as a new Buffer. */
   args(): Buffer[] {
     const out: Buffer[] = [];
