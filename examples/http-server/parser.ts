@@ -75,13 +75,16 @@ export class HttpRequestParser {
   parse(input: ByteBuffer): number {
     const s = input.storage;
     let r = input.readerIndex;
-    const w = input.writerIndex;
+    let w = input.writerIndex;
     if (this.#headEnd < 0) {
       // RFC 9112 §2.2: ignore at least one empty line (CRLF) received before the request-line.
-      while (this.#scanned === 0 && w - r >= 2 && s[r] === CR && s[r + 1] === LF) {
-        input.retrieve(2);
-        r += 2;
+      while (w - r >= 2 && s[r] === CR && s[r + 1] === LF) {
+        input.retrieve(2); // may rewind both indices (emptied buffer): read them again
+        r = input.readerIndex;
+        w = input.writerIndex;
+        this.#scanned = 0;
       }
+      if (w - r === 1 && s[r] === CR) return INCOMPLETE; // perhaps an empty line's CR
       if (r < w && s[r] === LF) return 400;
       let i = r + this.#scanned;
       for (; i < w; i++) {
@@ -97,10 +100,12 @@ export class HttpRequestParser {
       this.#headEnd = i + 1 - r;
       const status = this.#parseHead(s, r, i - 1);
       if (status !== COMPLETE) return status;
+      this.targetStart -= r; // relative while the body is awaited: appends may move the bytes
     }
     const total = this.#headEnd + this.contentLength;
     if (w - r < total) return INCOMPLETE;
     this.bytes = s;
+    this.targetStart += r;
     this.#headEnd = -1;
     this.#scanned = 0;
     input.retrieve(total);
