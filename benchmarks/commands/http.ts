@@ -95,13 +95,18 @@ export function registerHttpBench(bench: Command): void {
           for (const name of rotate(o.servers, rep)) {
             const server = await PinnedServer.start(serverArgv(name, o.driver));
             try {
+              // Warm-up, not measured: the JIT compiles the server's hot paths (node:http's too).
+              await runTool(['wrk', '-t1', '-c100', '-d1s', `http://127.0.0.1:${server.port}/plaintext`], 60_000);
               for (const t of tests) {
                 const url = `http://127.0.0.1:${server.port}/plaintext`;
                 const argv = ['wrk', '-t1', '-c100', `-d${duration}s`, '--timeout', '10s', ...t.extra, url, ...t.tail];
                 if (rep === 0 && name === o.servers[0]) commands.push(argv.join(' ').replace(script, 'pipeline.lua').replace(String(server.port), 'PORT'));
-                const { value: out, cpuPct } = await withServerCpu(server, () => runTool(argv, (duration + 30) * 1000));
+                const { value: out, cpuSec } = await withServerCpu(server, () => runTool(argv, (duration + 30) * 1000));
                 const { rps, socketErrors } = parseWrk(out);
-                samples.push({ server: name, test: t.name, repeat: rep, requestsPerSec: rps, serverCpuPct: cpuPct });
+                // Over wrk's own window (its startup is not counted): CPU % and CPU per request.
+                const cpuPct = cpuSec === null ? null : (cpuSec / duration) * 100;
+                const serverUsPerRequest = cpuSec === null || rps <= 0 ? null : (cpuSec * 1e6) / (rps * duration);
+                samples.push({ server: name, test: t.name, repeat: rep, requestsPerSec: rps, serverCpuPct: cpuPct, serverUsPerRequest });
                 log(`[http] repeat ${rep + 1}/${repeats} ${name} ${t.name}: ${Math.round(rps)} req/s${socketErrors ? ` (wrk: ${socketErrors})` : ''}`);
               }
             } finally {

@@ -124,6 +124,11 @@ export interface ProtocolSample {
   requestsPerSec: number;
   /** Server CPU seconds / wall seconds of the run, in percent. */
   serverCpuPct: number | null;
+  /**
+   * Server CPU microseconds per request: what a request costs the server, meaningful even
+   * when the client (or a busy machine) is what limits requests/s.
+   */
+  serverUsPerRequest: number | null;
 }
 
 /** Median and spread of one server in one test. */
@@ -133,6 +138,7 @@ export interface ProtocolSummary {
   repeats: number;
   requestsPerSec: { median: number; min: number; max: number };
   serverCpuPct: number | null;
+  serverUsPerRequest: number | null;
   /** median / the reference server's median in the same test. */
   ratio: number | null;
 }
@@ -164,12 +170,14 @@ export function summarise(samples: ProtocolSample[], reference: string): Protoco
   for (const g of groups.values()) {
     const rps = g.map((s) => s.requestsPerSec);
     const cpu = g.map((s) => s.serverCpuPct).filter((x): x is number => x !== null);
+    const us = g.map((s) => s.serverUsPerRequest).filter((x): x is number => x !== null);
     out.push({
       server: g[0]!.server,
       test: g[0]!.test,
       repeats: g.length,
       requestsPerSec: { median: median(rps), min: Math.min(...rps), max: Math.max(...rps) },
       serverCpuPct: cpu.length ? median(cpu) : null,
+      serverUsPerRequest: us.length ? median(us) : null,
       ratio: null,
     });
   }
@@ -183,8 +191,8 @@ export function summarise(samples: ProtocolSample[], reference: string): Protoco
 /** One ASCII table, a row per (test, server). */
 export function renderTable(report: ProtocolReport): string {
   const t = new Table({
-    head: ['test', 'server', 'req/s', 'min..max', 'server CPU %', `x ${report.reference}`],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
+    head: ['test', 'server', 'req/s', 'min..max', 'server CPU %', 'server us/req', `x ${report.reference}`],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
     chars: { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
     style: { head: [], border: [] },
   });
@@ -195,6 +203,7 @@ export function renderTable(report: ProtocolReport): string {
       rate(s.requestsPerSec.median),
       `${rate(s.requestsPerSec.min)}..${rate(s.requestsPerSec.max)}`,
       s.serverCpuPct === null ? '-' : s.serverCpuPct.toFixed(0),
+      s.serverUsPerRequest === null ? '-' : s.serverUsPerRequest.toFixed(2),
       s.ratio === null ? '-' : `${s.ratio.toFixed(2)}x`,
     ]);
   }
@@ -246,12 +255,16 @@ export function renderChart(report: ProtocolReport, title: string): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Runs `fn` and returns its result with the server's CPU % over the call. */
-export async function withServerCpu<T>(server: PinnedServer, fn: () => Promise<T>): Promise<{ value: T; cpuPct: number | null }> {
+/** Runs `fn` and returns its result with the server's CPU seconds and CPU % over the call. */
+export async function withServerCpu<T>(
+  server: PinnedServer,
+  fn: () => Promise<T>,
+): Promise<{ value: T; cpuSec: number | null; cpuPct: number | null }> {
   const c0 = server.cpuSeconds();
   const t0 = performance.now();
   const value = await fn();
   const c1 = server.cpuSeconds();
   const wall = (performance.now() - t0) / 1000;
-  return { value, cpuPct: c0 === null || c1 === null || wall <= 0 ? null : ((c1 - c0) / wall) * 100 };
+  const cpuSec = c0 === null || c1 === null ? null : c1 - c0;
+  return { value, cpuSec, cpuPct: cpuSec === null || wall <= 0 ? null : (cpuSec / wall) * 100 };
 }

@@ -68,6 +68,24 @@ export type RespValue = string | number | Buffer | null | RespErrorReply | RespV
 const CR = 13;
 const LF = 10;
 
+// Buffer's own latin1 slice/write skip toString()/write()'s argument and encoding dispatch
+// (measurable per key and value); the public methods stand in where a runtime lacks them.
+interface Latin1Buffer {
+  latin1Slice(start: number, end: number): string;
+  latin1Write(s: string, offset: number, length: number): number;
+}
+const FAST_LATIN1 =
+  typeof (Buffer.prototype as unknown as Partial<Latin1Buffer>).latin1Slice === 'function' &&
+  typeof (Buffer.prototype as unknown as Partial<Latin1Buffer>).latin1Write === 'function';
+
+function latin1Slice(b: Buffer, start: number, end: number): string {
+  return FAST_LATIN1 ? (b as unknown as Latin1Buffer).latin1Slice(start, end) : b.toString('latin1', start, end);
+}
+
+function latin1Write(b: Buffer, s: string, offset: number, length: number): number {
+  return FAST_LATIN1 ? (b as unknown as Latin1Buffer).latin1Write(s, offset, length) : b.write(s, offset, length, 'latin1');
+}
+
 function fail(code: string, message: string): never {
   throw new RespProtocolError(code, `Protocol error: ${message}`);
 }
@@ -172,9 +190,33 @@ export function writeBulkString(out: ByteBuffer, data: Uint8Array | string): voi
 /** Appends a binary-safe string (one char per byte, latin1: see argLatin1) as a bulk string. */
 export function writeBulkLatin1(out: ByteBuffer, s: string): void {
   const len = s.length;
-  putLine(out, 36, len);
-  out.append(s, 'latin1');
-  putCRLF(out);
+  out.ensureWritable(len + 26); // "$" + up to 21 digits + CRLF + s + CRLF: one capacity check
+  // ByteBuffer's storage is a Buffer (Buffer.alloc), which has the latin1 encoder.
+  const st = out.storage as Buffer;
+  const start = out.writerIndex;
+  st[start] = 36;
+  let w = putDigits(st, start + 1, len);
+  st[w++] = CR;
+  st[w++] = LF;
+  w += latin1Write(st, s, w, len);
+  st[w++] = CR;
+  st[w++] = LF;
+  out.hasWritten(w - start);
+}
+
+/** Writes the decimal digits of a non-negative safe integer at s[w]; returns the index after them. */
+function putDigits(s: Uint8Array, w: number, n: number): number {
+  if (n < 10) {
+    s[w] = 48 + n;
+    return w + 1;
+  }
+  let digits = 0;
+  for (let t = n; t >= 1; t = Math.floor(t / 10)) digits++;
+  for (let i = w + digits - 1; n >= 1; i--) {
+    s[i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return w + digits;
 }
 
 /** Appends bytes[start, end) as a bulk string, without a temporary view. */
@@ -294,7 +336,7 @@ export class RespCommandDecoder {
   /** Argument i as a binary-safe string, one char per byte (latin1): a cheap map key. */
   argLatin1(i: number): string {
     const o = this.#offsets[i]!;
-    return this.#argBytes().toString('latin1', o, o + this.#lengths[i]!);
+    return latin1Slice(this.#argBytes(), o, o + this.#lengths[i]!);
   }
   /** argBuffer as a Buffer (the same memory; the view is cached per storage array). */
   #argBytes(): Buffer {
