@@ -9,6 +9,7 @@
 // killed if it will not stop) before the next one starts.
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerScaling } from './commands/scaling.js';
 import { ensureCBinaries } from './lib/cbuild.js';
 import { ECHO_CONFIGS, FULL, QUICK } from './lib/configs.js';
 import { runBenchmark } from './lib/runner.js';
@@ -92,6 +93,8 @@ program
     const bins = ensureCBinaries(log);
     process.stdout.write(`${bins.echoServer}\n${bins.loadgen}\n`);
   });
+
+registerScaling(program); // epoll-reactor scaling --loops N: the multi-core run
 
 program.parseAsync().catch((err: unknown) => {
   log(`epoll-reactor: ${err instanceof Error ? err.message : String(err)}`);

@@ -343,9 +343,10 @@ function loadNpmEpoll(): NpmEpollModule | Skipped {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     return {
       skipped:
-        `the npm epoll package is not available (${first}). It is an optionalDependency of this ` +
-        'repository: `npm install` installs and builds it (node-gyp; needs python3, make, g++); ' +
-        'if its build failed or scripts were skipped, run `npm rebuild epoll`, or `npm install --no-save epoll`.',
+        `the npm epoll package is not available (${first}). It is a devDependency of this ` +
+        'repository, never installed for users of the package: in a clone, `npm install` installs and builds it ' +
+        '(node-gyp; needs python3, make, g++); if its build failed or scripts were skipped, run `npm rebuild epoll`; ' +
+        'from an installed epoll-reactor, `npm install --no-save epoll`.',
     };
   }
 }

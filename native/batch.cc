@@ -17,11 +17,21 @@
 //   writeMany(table, count, arena)
 //       for entry i of table (Int32Array, [fd, offset, length] each): one
 //       write(2) of arena[offset, offset+length); table[3i+2] becomes the bytes
-//       written or -errno. Returns count.
+//       written or -errno. Returns count (-ENOMEM if the copy below cannot be
+//       allocated).
+//
+// JS memory is read exactly once. The typed arrays may live on a
+// SharedArrayBuffer that another thread writes while we run, so a value that
+// was checked must never be fetched again from JS memory: writeMany copies the
+// whole table into a thread-local scratch (one relaxed atomic load per word),
+// validates the copy and writes from the copy; epollWaitRead decides what to
+// read from the kernel's own event array, never from `out`. The JS arrays are
+// only written after that (results, lengths, unpacked events).
 //
 // Policy (which fds, how much, what a short read means) stays in JS: this file
 // only loops over syscalls. Stateless; safe in any number of threads.
 #include <limits.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -69,26 +79,56 @@ napi_value EpollWaitRead(napi_env env, napi_callback_info info) {
     return nullptr;
   }
 
-  uint32_t* out = static_cast<uint32_t*>(out_data);
-  int n = er::WaitUnpack(epfd, out, max_events, timeout);
+  const struct epoll_event* events = nullptr;
+  int n = er::Wait(epfd, max_events, timeout, &events);
   if (n <= 0) return er::Int(env, n);
+  er::Unpack(events, n, static_cast<uint32_t*>(out_data));
 
   int32_t* results = static_cast<int32_t*>(res_data);
   uint8_t* arena = static_cast<uint8_t*>(arena_data);
   size_t used = 0;
   for (int i = 0; i < n; i++) {
-    const uint32_t events = out[3 * i + 1];
-    if (!(out[3 * i + 2] & kAutoRead) || !(events & kInputEvents) || (events & EPOLLERR) ||
+    const uint64_t u64 = events[i].data.u64;
+    const uint32_t token = static_cast<uint32_t>(u64 >> 32);
+    if (!(token & kAutoRead) || !(events[i].events & kInputEvents) || (events[i].events & EPOLLERR) ||
         arena_len - used < read_cap) {
       results[i] = kNotRead;
       continue;
     }
-    ssize_t r = ReadRetry(static_cast<int>(out[3 * i]), arena + used, read_cap);
+    ssize_t r = ReadRetry(static_cast<int>(static_cast<uint32_t>(u64)), arena + used, read_cap);
     results[i] = static_cast<int32_t>(r);
     if (r > 0) used += static_cast<size_t>(r);
   }
   return er::Int(env, n);
 }
+
+// writeMany's private copy of the table, grown on demand and reused (no
+// allocation per call once it is big enough); one per thread, as every worker
+// thread may be inside writeMany at the same moment.
+struct Entry {
+  int32_t fd, offset, length;
+};
+
+struct EntryBuffer {
+  Entry* entries = nullptr;
+  size_t capacity = 0;
+  ~EntryBuffer() { free(entries); }
+  Entry* Reserve(size_t n) {
+    if (n > capacity) {
+      void* grown = realloc(entries, n * sizeof(Entry));
+      if (grown == nullptr) return nullptr;
+      entries = static_cast<Entry*>(grown);
+      capacity = n;
+    }
+    return entries;
+  }
+};
+
+thread_local EntryBuffer tls_entries;
+
+// One load of a word another thread may be storing to: relaxed atomic, so the
+// value is some value that was stored (no torn or repeated read).
+inline int32_t LoadOnce(const int32_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
 napi_value WriteMany(napi_env env, napi_callback_info info) {
   er::Args<3> a(env, info);
@@ -103,18 +143,25 @@ napi_value WriteMany(napi_env env, napi_callback_info info) {
   }
   int32_t* table = static_cast<int32_t*>(table_data);
   const uint8_t* arena = static_cast<const uint8_t*>(arena_data);
+  Entry* entries = tls_entries.Reserve(count > 0 ? count : 1);
+  if (entries == nullptr) return er::Int(env, -ENOMEM);
+  for (size_t i = 0; i < count; i++) {
+    entries[i] = {LoadOnce(&table[3 * i]), LoadOnce(&table[3 * i + 1]), LoadOnce(&table[3 * i + 2])};
+  }
   // Validate every entry before the first write: a bad entry is a caller bug,
   // and no byte should leave for the good entries before it is reported.
   for (size_t i = 0; i < count; i++) {
-    const int32_t fd = table[3 * i], off = table[3 * i + 1], len = table[3 * i + 2];
-    if (fd < 0 || off < 0 || len < 0 || static_cast<size_t>(off) + static_cast<size_t>(len) > arena_len) {
+    const Entry& e = entries[i];
+    if (e.fd < 0 || e.offset < 0 || e.length < 0 ||
+        static_cast<size_t>(e.offset) + static_cast<size_t>(e.length) > arena_len) {
       er::ThrowRange(env, "table entry out of range: want fd >= 0 and [offset, offset+length) inside arena");
       return nullptr;
     }
   }
   for (size_t i = 0; i < count; i++) {
-    const int32_t fd = table[3 * i], off = table[3 * i + 1], len = table[3 * i + 2];
-    table[3 * i + 2] = static_cast<int32_t>(WriteRetry(fd, arena + off, static_cast<size_t>(len)));
+    const Entry& e = entries[i];
+    const ssize_t r = WriteRetry(e.fd, arena + e.offset, static_cast<size_t>(e.length));
+    __atomic_store_n(&table[3 * i + 2], static_cast<int32_t>(r), __ATOMIC_RELAXED);
   }
   return er::Int(env, static_cast<int32_t>(count));
 }

@@ -86,7 +86,7 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
 
 namespace er {
 
-int WaitUnpack(int epfd, uint32_t* out, size_t max_events, int timeout) {
+int Wait(int epfd, size_t max_events, int timeout, const struct epoll_event** events) {
   EventBuffer& buf = tls_buffer;
   if (max_events > buf.capacity) {
     void* grown = realloc(buf.events, max_events * sizeof(struct epoll_event));
@@ -94,17 +94,28 @@ int WaitUnpack(int epfd, uint32_t* out, size_t max_events, int timeout) {
     buf.events = static_cast<struct epoll_event*>(grown);
     buf.capacity = max_events;
   }
-  struct epoll_event* events = buf.events;
+  struct epoll_event* scratch = buf.events;
   int n = RetryEintr(timeout, [&](int ms) {
-    return epoll_wait(epfd, events, static_cast<int>(max_events), ms);
+    return epoll_wait(epfd, scratch, static_cast<int>(max_events), ms);
   });
   if (n < 0) return -errno;
+  *events = scratch;
+  return n;
+}
+
+void Unpack(const struct epoll_event* events, int n, uint32_t* out) {
   for (int i = 0; i < n; i++) {
     const uint64_t u64 = events[i].data.u64;
     out[3 * i] = static_cast<uint32_t>(u64);  // fd
     out[3 * i + 1] = events[i].events;
     out[3 * i + 2] = static_cast<uint32_t>(u64 >> 32);  // token
   }
+}
+
+int WaitUnpack(int epfd, uint32_t* out, size_t max_events, int timeout) {
+  const struct epoll_event* events = nullptr;
+  int n = Wait(epfd, max_events, timeout, &events);
+  if (n > 0) Unpack(events, n, out);
   return n;
 }
 

@@ -20,15 +20,25 @@
 // EBADF inside uv_run); with a dup, the caller may close its fd whenever it
 // likes -- the dup keeps the open file alive until watchStop, which closes it
 // synchronously, right after uv_close() has told libuv to forget it.
+// uv_poll_init sets O_NONBLOCK on the open file, which the dup shares with the
+// caller's fd; the close puts that bit back as watchStart found it, so a watch
+// leaves no trace on the caller's fd.
 //
-// Lifetime. A Watch is owned by two things, and freed when both let go:
-//   * the JS handle (an External, released by its finalizer), so watchStop()
-//     and watchRef() on a stopped watch stay valid no-ops;
+// Lifetime. A watch lives as long as its JS handle: the handle is a frozen
+// object that holds onReady, and we hold onReady only weakly, so nothing native
+// keeps the handle reachable. When the handle is garbage-collected without
+// watchStop, its finalizer stops the watch (a dropped watch stops holding the
+// process open at the next GC). A caller that wants a watch to run must keep
+// its handle (Epoll keeps its own while watching).
+// The Watch struct is owned by two things, and freed when both let go:
+//   * the JS handle (released by its finalizer), so watchStop() and watchRef()
+//     on a stopped watch stay valid no-ops;
 //   * the uv handle, from uv_poll_init until uv_close's callback -- libuv
 //     keeps the uv_poll_t's memory until then.
 // watchStop only stops and starts the close; the function reference and async
 // context are released in the close callback, which also makes watchStop safe
-// from inside onReady (the frame calling onReady still holds them).
+// from inside onReady (the frame calling onReady still holds them), and a
+// finalizer that runs while onReady is on the stack harmless.
 //
 // Threading and teardown. Each worker thread has its own env and loop; all state
 // hangs off a per-env Registry (instance data), never a global. A worker may
@@ -47,8 +57,8 @@
 
 namespace {
 
-// Marks our Externals, so a foreign External passed to watchStop is a
-// TypeError instead of a wild pointer.
+// Marks our handles, so a foreign object (or another addon's wrapped object)
+// passed to watchStop is a TypeError instead of a wild pointer.
 constexpr napi_type_tag kWatchTag = {0x65706f6c6c726561ULL, 0x63746f7277617463ULL};
 
 constexpr const char kHandleMsg[] = "watch must be a handle returned by watchStart";
@@ -58,9 +68,10 @@ struct Registry;
 struct Watch {
   uv_poll_t poll;
   int poll_fd = -1;                    // our dup of the caller's fd, polled by libuv
+  int saved_flags = -1;                // the open file's flags before uv_poll_init
   napi_env env = nullptr;
   Registry* registry = nullptr;        // null once detached (closed, or env torn down)
-  napi_ref on_ready = nullptr;         // strong; null once released
+  napi_ref on_ready = nullptr;         // weak (the handle holds onReady); null once released
   napi_async_context async = nullptr;  // null once released
   bool closing = false;                // uv_close() has been called
   int owners = 1;                      // the open uv handle (+1 once the JS handle exists)
@@ -111,6 +122,14 @@ void OnClose(uv_handle_t* handle) {
   Drop(w);
 }
 
+// Clears O_NONBLOCK again if it was clear before uv_poll_init set it. Only that
+// bit: other flags may have been changed by the caller since.
+void RestoreFlags(int fd, int saved_flags) {
+  if (saved_flags < 0 || (saved_flags & O_NONBLOCK)) return;
+  int now = fcntl(fd, F_GETFL);
+  if (now >= 0 && (now & O_NONBLOCK)) fcntl(fd, F_SETFL, now & ~O_NONBLOCK);
+}
+
 void BeginClose(Watch* w) {
   if (w->closing) return;
   w->closing = true;
@@ -119,6 +138,7 @@ void BeginClose(Watch* w) {
   // uv_close has already removed the fd from libuv's epoll set (synchronously),
   // and libuv never touches it again, so the dup can go now: the fd count is
   // back to what it was as soon as watchStop returns.
+  RestoreFlags(w->poll_fd, w->saved_flags);
   close(w->poll_fd);
   w->poll_fd = -1;
 }
@@ -139,7 +159,14 @@ void OnEnvCleanup(void* arg) {
 
 void FinalizeRegistry(napi_env, void* data, void*) { delete static_cast<Registry*>(data); }
 
-void FinalizeHandle(napi_env, void* data, void*) { Drop(static_cast<Watch*>(data)); }
+// The handle was garbage-collected: nobody can call watchStop any more, so stop
+// the watch (unless env teardown already did). The uv handle's share keeps the
+// struct alive until its close callback.
+void FinalizeHandle(napi_env, void* data, void*) {
+  Watch* w = static_cast<Watch*>(data);
+  if (w->registry != nullptr && !w->registry->torn_down) BeginClose(w);
+  Drop(w);
+}
 
 // The uv callback. status < 0 means libuv hit POLLERR and stopped the handle;
 // we still call onReady, whose epollWait then reports the error.
@@ -192,9 +219,9 @@ bool ArgWatch(napi_env env, napi_value v, Watch** out) {
   napi_valuetype type;
   bool tagged = false;
   void* data = nullptr;
-  if (v == nullptr || napi_typeof(env, v, &type) != napi_ok || type != napi_external ||
+  if (v == nullptr || napi_typeof(env, v, &type) != napi_ok || type != napi_object ||
       napi_check_object_type_tag(env, v, &kWatchTag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, v, &data) != napi_ok) {
+      napi_unwrap(env, v, &data) != napi_ok || data == nullptr) {
     return er::ThrowType(env, kHandleMsg);
   }
   *out = static_cast<Watch*>(data);
@@ -230,11 +257,13 @@ napi_value WatchStart(napi_env env, napi_callback_info info) {
     ThrowUv(env, "dup", err);
     return nullptr;
   }
-  // Fails with EPERM for a regular file (epoll cannot poll it). NB: it sets
-  // O_NONBLOCK on the open file (shared with the caller's fd), which is
-  // harmless for an epoll fd: epoll_wait ignores it.
+  // Fails with EPERM for a regular file (epoll cannot poll it). It sets
+  // O_NONBLOCK on the open file (shared with the caller's fd); BeginClose
+  // restores the bit from saved_flags.
+  w->saved_flags = fcntl(w->poll_fd, F_GETFL);
   int err = uv_poll_init(loop, &w->poll, w->poll_fd);
   if (err != 0) {
+    RestoreFlags(w->poll_fd, w->saved_flags);
     close(w->poll_fd);
     delete w;
     ThrowUv(env, "uv_poll_init", err);
@@ -244,13 +273,18 @@ napi_value WatchStart(napi_env env, napi_callback_info info) {
   w->env = env;
   Link(registry, w);  // from here on, every failure path is BeginClose()
 
+  // The handle: {onReady} (non-enumerable, read-only), frozen, tagged, and
+  // wrapping the Watch. It keeps onReady alive; we only hold onReady weakly.
   napi_value handle = nullptr, resource_name;
-  bool ok = napi_create_reference(env, a[1], 1, &w->on_ready) == napi_ok &&
+  bool ok = napi_create_reference(env, a[1], 0, &w->on_ready) == napi_ok &&
             napi_create_string_utf8(env, "EpollReactorWatch", NAPI_AUTO_LENGTH, &resource_name) == napi_ok &&
-            napi_async_init(env, nullptr, resource_name, &w->async) == napi_ok;
-  if (ok && napi_create_external(env, w, FinalizeHandle, nullptr, &handle) == napi_ok) {
+            napi_async_init(env, nullptr, resource_name, &w->async) == napi_ok &&
+            napi_create_object(env, &handle) == napi_ok;
+  if (ok && napi_wrap(env, handle, w, FinalizeHandle, nullptr, nullptr) == napi_ok) {
     w->owners++;  // the JS handle now owns a share
-    ok = napi_type_tag_object(env, handle, &kWatchTag) == napi_ok;
+    napi_property_descriptor prop = {"onReady", nullptr, nullptr, nullptr, nullptr, a[1], napi_default, nullptr};
+    ok = napi_define_properties(env, handle, 1, &prop) == napi_ok &&
+         napi_type_tag_object(env, handle, &kWatchTag) == napi_ok && napi_object_freeze(env, handle) == napi_ok;
   } else {
     ok = false;
   }

@@ -10,3 +10,5 @@ export * from './net/index.js';
 export * from './buffer/index.js';
 export * from './loop/index.js';
 export * from './tcp/index.js';
+export * from './threads/index.js';
+export * from './codec/index.js';

@@ -2,7 +2,7 @@
  *
  * Owns: one single-threaded event loop that echoes every byte back on the same connection;
  * epoll (lt/et), or poll(2) as the classic baseline for the poll-vs-epoll comparison.
- *   echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et|poll] [--backlog 1024]
+ *   echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et|poll] [--backlog 1024] [--threads N]
  * Rules:
  *   - Non-blocking sockets; accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) until EAGAIN; TCP_NODELAY on
  *     accepted sockets; SO_REUSEADDR on the listener. Connection table indexed by fd.
@@ -20,6 +20,10 @@
  *     than 1 MiB is pending (resumes once the buffer has drained completely; lt and poll also
  *     drop EPOLLIN/POLLIN meanwhile).
  *   - Closes on EOF / ECONNRESET / EPIPE / EPOLLERR (POLLERR); SIGPIPE ignored.
+ *   - --threads N (epoll modes, N > 1): N threads, each with its own epoll loop and its own
+ *     SO_REUSEPORT listener on the same port (the kernel spreads connections); the loop state
+ *     above is thread-local. The main thread only waits on the signalfd, then prints the
+ *     counters summed over the threads and exits 0.
  *   - Prints exactly "listening on HOST:PORT\n" on stdout once ready. SIGTERM/SIGINT arrive
  *     through a signalfd in the epoll set (poll: in the pollfd array); the server then prints
  *     one JSON line of syscall counters to stderr and exits 0. Same keys in every mode: in
@@ -57,16 +61,17 @@ typedef struct {
     size_t off, len, cap;
 } conn_t;
 
-static struct {
+static __thread struct {
     uint64_t epoll_waits, reads, writes, accepts, epoll_ctls, conns, bytes;
-} st;
+} st;  /* per thread (--threads): summed at exit */
 
-static int ep, lfd, sfd, et_mode, poll_mode;
-static conn_t *tab;
-static size_t tab_n;
+static __thread int ep, lfd;   /* per thread (--threads): each has its own epoll and listener */
+static int sfd, et_mode, poll_mode;
+static __thread conn_t *tab;
+static __thread size_t tab_n;
 static struct pollfd *pfds;  /* poll: [0] listener, [1] signalfd, then one slot per connection */
 static nfds_t npfd, pfd_cap;
-static uint8_t scratch[SCRATCH];
+static __thread uint8_t scratch[SCRATCH];
 
 static void die(const char *what) { perror(what); exit(1); }
 
@@ -270,7 +275,7 @@ static void run_poll(void) {
     }
 }
 
-static int listen_on(const char *host, const char *port, int backlog) {
+static int listen_on(const char *host, const char *port, int backlog, int reuseport) {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai;
     int rc = getaddrinfo(host, port, &hints, &ai);
@@ -279,6 +284,7 @@ static int listen_on(const char *host, const char *port, int backlog) {
     if (fd < 0) die("socket");
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) die("SO_REUSEPORT");
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) die("bind");
     if (listen(fd, backlog) < 0) die("listen");
     freeaddrinfo(ai);
@@ -293,20 +299,64 @@ static int bound_port(int fd) {
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/* --threads N: one epoll loop per thread, each on its own SO_REUSEPORT listener. ---------- */
+#include <pthread.h>
+
+#define MAX_THREADS 256
+static __typeof__(st) *thread_st[MAX_THREADS];  /* each thread's counters, summed at exit */
+static int thread_lfd[MAX_THREADS];
+
+static void *loop_thread(void *arg) {
+    int i = (int)(intptr_t)arg;
+    thread_st[i] = &st;
+    lfd = thread_lfd[i];
+    if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) die("epoll_create1");
+    watch(lfd, et_mode ? EPOLLIN | EPOLLET : EPOLLIN);
+    run_epoll();
+    return NULL;
+}
+
+/* The first listener picks the port (0: ephemeral); the others join it. Never returns. */
+static void run_threads(const char *host, const char *port, int backlog, int n) {
+    thread_lfd[0] = listen_on(host, port, backlog, 1);
+    char bound[16];
+    snprintf(bound, sizeof bound, "%d", bound_port(thread_lfd[0]));
+    for (int i = 1; i < n; i++) thread_lfd[i] = listen_on(host, bound, backlog, 1);
+    for (int i = 0; i < n; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, loop_thread, (void *)(intptr_t)i)) die("pthread_create");
+        pthread_detach(t);
+    }
+    printf("listening on %s:%s\n", host, bound);
+    fflush(stdout);
+    struct pollfd p = {.fd = sfd, .events = POLLIN};
+    while (poll(&p, 1, -1) < 0)
+        if (errno != EINTR) die("poll");
+    for (int i = 0; i < n; i++) {  /* racy reads of live counters: fine for a summary */
+        if (!thread_st[i]) continue;
+        st.epoll_waits += thread_st[i]->epoll_waits; st.reads += thread_st[i]->reads;
+        st.writes += thread_st[i]->writes; st.accepts += thread_st[i]->accepts;
+        st.epoll_ctls += thread_st[i]->epoll_ctls; st.conns += thread_st[i]->conns;
+        st.bytes += thread_st[i]->bytes;
+    }
+    stop();
+}
+
 static void usage(void) {
-    fprintf(stderr, "usage: echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et|poll] [--backlog 1024]\n");
+    fprintf(stderr, "usage: echo_server [--host 127.0.0.1] [--port 0] [--mode lt|et|poll] [--backlog 1024] [--threads N]\n");
     exit(1);
 }
 
 int main(int argc, char **argv) {
     const char *host = "127.0.0.1", *port = "0";
-    int backlog = 1024;
+    int backlog = 1024, threads = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) usage();
         if (!strcmp(a, "--host")) host = v;
         else if (!strcmp(a, "--port")) port = v;
         else if (!strcmp(a, "--backlog")) backlog = atoi(v);
+        else if (!strcmp(a, "--threads") && (threads = atoi(v)) >= 1 && threads <= MAX_THREADS) {}
         else if (!strcmp(a, "--mode") && !strcmp(v, "lt")) { et_mode = 0; poll_mode = 0; }
         else if (!strcmp(a, "--mode") && !strcmp(v, "et")) { et_mode = 1; poll_mode = 0; }
         else if (!strcmp(a, "--mode") && !strcmp(v, "poll")) { et_mode = 0; poll_mode = 1; }
@@ -328,7 +378,11 @@ int main(int argc, char **argv) {
     if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) die("sigprocmask");
     if ((sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) die("signalfd");
 
-    lfd = listen_on(host, port, backlog);
+    if (threads > 1) {
+        if (poll_mode) usage();
+        run_threads(host, port, backlog, threads);
+    }
+    lfd = listen_on(host, port, backlog, 0);
     if (!poll_mode && (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) die("epoll_create1");
     watch(lfd, et_mode ? EPOLLIN | EPOLLET : EPOLLIN);  /* poll: slot 0 */
     watch(sfd, EPOLLIN);                                /* poll: slot 1 */

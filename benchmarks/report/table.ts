@@ -4,7 +4,8 @@
 import Table from 'cli-table3';
 import { SERVER_NAMES, type BenchReport, type Summary } from './types.js';
 
-const ASCII = {
+/** Plain ASCII borders for cli-table3 (pastes cleanly into a README or an issue). */
+export const ASCII = {
   chars: {
     top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
     bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',

@@ -5,12 +5,13 @@
 //        --driver integrated|exclusive [--max-head-bytes 16384]
 //
 // Prints "listening on HOST:PORT" once ready; exits 0 on SIGTERM or SIGINT.
-import { fail, parseServerArgs, serve } from '../resp-server/serve.js';
+import { fail, parseServerCli } from '../shared/cli.js';
+import { runServer } from '../shared/run.js';
 import type { HttpServerOptions } from './server.js';
 
 const NAME = 'http-server';
-const { base, values } = parseServerArgs(NAME, '[--max-head-bytes BYTES]', { 'max-head-bytes': { type: 'string', default: '16384' } });
+const { server: base, values } = parseServerCli(NAME, 'http-server/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--max-head-bytes BYTES]', { 'max-head-bytes': { type: 'string', default: '16384' } });
 const maxHeadBytes = Number(values['max-head-bytes']);
 if (!Number.isSafeInteger(maxHeadBytes) || maxHeadBytes < 64) fail(NAME, `bad --max-head-bytes '${String(values['max-head-bytes'])}'`);
 const options: HttpServerOptions = { ...base, maxHeadBytes };
-await serve(NAME, new URL('./server.js', import.meta.url), options);
+await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options });

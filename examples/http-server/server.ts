@@ -7,12 +7,12 @@
 // Threading: one server per EventLoop; everything here runs on that loop's thread.
 import { ByteBuffer } from '../../src/buffer/ByteBuffer.js';
 import { TcpServer, type EventLoop, type TcpConnection } from '../../src/index.js';
-import { listenAddress, type BaseOptions } from '../resp-server/serve.js';
+import { joinHostPort, type ServerArgs } from '../shared/cli.js';
 import { COMPLETE, HttpRequestParser, INCOMPLETE, METHOD_GET, METHOD_HEAD, type HttpParserLimits } from './parser.js';
 import { CLOSE, KEEP, KEEP_ALIVE_10, ROUTE_JSON, ROUTE_NOT_ALLOWED, ROUTE_NOT_FOUND, ROUTE_PLAINTEXT, ResponseTable } from './responses.js';
 
 /** http-server's options. */
-export interface HttpServerOptions extends BaseOptions, HttpParserLimits {
+export interface HttpServerOptions extends ServerArgs, HttpParserLimits {
   /** Unread output per client before it is disconnected. Default 16 MiB. */
   outputBufferLimit?: number;
 }
@@ -79,7 +79,7 @@ export function start(loop: EventLoop, o: HttpServerOptions): TcpServer {
         }
       },
     },
-    { address: listenAddress(o), maxOutput: o.outputBufferLimit ?? 16 * 1024 * 1024, highWaterMark: 1 << 20 },
+    { address: joinHostPort(o.host, o.port), maxOutput: o.outputBufferLimit ?? 16 * 1024 * 1024, highWaterMark: 1 << 20 },
   );
   server.listen();
   return server;

@@ -6,13 +6,14 @@
 //        [--client-query-buffer-limit BYTES] [--client-output-buffer-limit BYTES]
 //
 // Prints "listening on HOST:PORT" once ready; exits 0 on SIGTERM or SIGINT.
-import { fail, parseServerArgs, serve } from './serve.js';
+import { fail, parseServerCli } from '../shared/cli.js';
+import { runServer } from '../shared/run.js';
 import type { RespServerOptions } from './server.js';
 
 const NAME = 'resp-server';
-const { base, values } = parseServerArgs(
+const { server: base, values } = parseServerCli(
   NAME,
-  '[--proto-max-bulk-len BYTES] [--max-multibulk-length N] [--client-query-buffer-limit BYTES] [--client-output-buffer-limit BYTES]',
+  'resp-server/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--proto-max-bulk-len BYTES] [--max-multibulk-length N] [--client-query-buffer-limit BYTES] [--client-output-buffer-limit BYTES]',
   {
     'proto-max-bulk-len': { type: 'string' },
     'max-multibulk-length': { type: 'string' },
@@ -37,4 +38,4 @@ const options: RespServerOptions = {
   outputBufferLimit: size('client-output-buffer-limit'),
 };
 for (const k of Object.keys(options) as Array<keyof RespServerOptions>) if (options[k] === undefined) delete options[k];
-await serve(NAME, new URL('./server.js', import.meta.url), options);
+await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options });

@@ -19,10 +19,10 @@ import { RespCommandDecoder, RespProtocolError, writeError } from '../../src/cod
 import { TcpServer, type EventLoop, type TcpConnection } from '../../src/index.js';
 import { execute, type CommandContext, type Session } from './commands.js';
 import { Keyspace } from './keyspace.js';
-import { listenAddress, type BaseOptions } from './serve.js';
+import { joinHostPort, type ServerArgs } from '../shared/cli.js';
 
 /** resp-server's options (sizes in bytes). */
-export interface RespServerOptions extends BaseOptions {
+export interface RespServerOptions extends ServerArgs {
   /** Largest bulk string (proto-max-bulk-len). Default 512 MiB. */
   maxBulkLength?: number;
   /** Most arguments in one command. Default 1024 * 1024. */
@@ -114,7 +114,7 @@ export function start(loop: EventLoop, o: RespServerOptions): TcpServer {
       },
     },
     {
-      address: listenAddress(o),
+      address: joinHostPort(o.host, o.port),
       maxInput: queryBufferLimit,
       maxOutput: outputBufferLimit,
       highWaterMark: outputBufferLimit,

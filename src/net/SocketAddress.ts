@@ -5,8 +5,17 @@
 // passes bytes to bind/connect and returns bytes from getsockname/getpeername.
 // Layouts are Linux's: sa_family is a host-order u16; ports and IPv4/IPv6
 // addresses are network order. Immutable values; no fds, no threads.
+//
+// Unix addresses in text (toString() and parse() are inverses):
+//   '/abs/path.sock'     a filesystem path (absolute)
+//   'unix:rel/path.sock' a filesystem path, verbatim after 'unix:' (relative, or any)
+//   '@name'              Linux's abstract namespace (as `ss` prints it); `address`
+//                        holds it as '\0name', the form Node uses
+// A filesystem path cannot contain a NUL byte (the kernel would stop at it and
+// bind a truncated path), so one is rejected.
 import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';
+import { invalidArgValue } from '../sys/args.js';
 import { AF_INET, AF_INET6, AF_UNIX } from '../sys/constants.js';
 
 export type AddressFamily = 'ipv4' | 'ipv6' | 'unix';
@@ -66,8 +75,15 @@ export class SocketAddress {
     return new SocketAddress('ipv6', formatIPv6(bytes), port, scopeId, raw);
   }
 
-  /** A Unix-domain path; a leading '\0' means Linux's abstract namespace. */
+  /**
+   * A Unix-domain path; a leading '\0' means Linux's abstract namespace (see
+   * abstract()). A NUL anywhere else is a TypeError (code ERR_INVALID_ARG_VALUE).
+   */
   static unix(path: string): SocketAddress {
+    if (typeof path !== 'string') throw new TypeError('Unix socket path must be a string');
+    if (path[0] !== '\0' && path.includes('\0')) {
+      throw invalidArgValue('path', 'must not contain NUL bytes (the kernel would bind the path cut at the first one)', path);
+    }
     const bytes = Buffer.from(path, 'utf8');
     const abstract = bytes[0] === 0;
     if (bytes.length === 0 || bytes.length > SUN_PATH_MAX - (abstract ? 0 : 1)) {
@@ -79,14 +95,21 @@ export class SocketAddress {
     return new SocketAddress('unix', path, 0, 0, raw);
   }
 
+  /** A name in Linux's abstract Unix namespace (no file; gone with the last socket). */
+  static abstract(name: string): SocketAddress {
+    return SocketAddress.unix(`\0${name}`);
+  }
+
   /**
-   * Parse 'HOST:PORT', '[V6]:PORT' or 'unix:PATH' (also '/abs/path').
+   * Parse 'HOST:PORT', '[V6]:PORT', 'unix:PATH' (PATH verbatim), '/abs/path' or
+   * '@abstract-name' (the forms toString() writes).
    * 'localhost' means 127.0.0.1; there is no DNS here (it would block the loop).
    */
   static parse(text: string): SocketAddress {
     if (typeof text !== 'string') throw new TypeError('address must be a string');
     if (text.startsWith('unix:')) return SocketAddress.unix(text.slice(5));
     if (text.startsWith('/')) return SocketAddress.unix(text);
+    if (text.startsWith('@')) return SocketAddress.abstract(text.slice(1));
     const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
     if (!m) throw new TypeError(`expected HOST:PORT or [IPv6]:PORT, got '${text}'`);
     return SocketAddress.from(m[1] ?? m[2]!, Number(m[3]));
@@ -144,9 +167,17 @@ export class SocketAddress {
     return this.#raw;
   }
 
-  /** '127.0.0.1:80', '[::1]:80', or the Unix path. */
+  /** True for a Unix address in the abstract namespace. */
+  get isAbstract(): boolean {
+    return this.family === 'unix' && this.address.startsWith('\0');
+  }
+
+  /** '127.0.0.1:80', '[::1]:80', '/abs/path', 'unix:rel/path' or '@abstract': what parse() reads back. */
   toString(): string {
-    if (this.family === 'unix') return this.address;
+    if (this.family === 'unix') {
+      if (this.isAbstract) return `@${this.address.slice(1)}`;
+      return this.address.startsWith('/') || this.address === '' ? this.address : `unix:${this.address}`;
+    }
     const host = this.family === 'ipv6' ? `[${this.address}${this.scopeId ? `%${this.scopeId}` : ''}]` : this.address;
     return `${host}:${this.port}`;
   }

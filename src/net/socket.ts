@@ -8,6 +8,7 @@
 import { native } from '../sys/addon.js';
 import {
   EINPROGRESS,
+  EOPNOTSUPP,
   IPPROTO_IPV6,
   IPPROTO_TCP,
   IPV6_V6ONLY,
@@ -116,8 +117,15 @@ export function getIntOption(fd: number, level: number, name: number, label = `$
   return out[0]!;
 }
 
+/**
+ * TCP_NODELAY. A no-op on a Unix stream socket (the kernel answers EOPNOTSUPP:
+ * there is no Nagle to turn off), as Node's socket.setNoDelay() is on a pipe,
+ * so code written for TCP works unchanged on a Unix path.
+ */
 export function setNoDelay(fd: number, on = true): void {
-  setIntOption(fd, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0, 'TCP_NODELAY');
+  const r = native.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0);
+  if (r === -EOPNOTSUPP) return;
+  check(r, 'setsockopt', '(TCP_NODELAY)');
 }
 
 export function setKeepAlive(fd: number, on = true): void {

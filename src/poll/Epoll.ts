@@ -17,6 +17,10 @@
 //   - integrated: watch(onReady) registers the epoll fd itself with Node's libuv
 //     loop (uv_poll_t), so timers, promises and node:net keep running; onReady
 //     then drains with wait(0).
+//     A native watch lives only as long as its handle (native/watch.cc); a
+//     watched Epoll keeps itself reachable (the `watched` set) until unwatch()
+//     or close(), so it behaves like a Node handle: it runs and, unless unref'd,
+//     keeps the process alive until it is stopped, even if the caller drops it.
 import { native } from '../sys/addon.js';
 import type { NativeWatch } from '../sys/binding.js';
 import { EBADF, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD } from '../sys/constants.js';
@@ -29,6 +33,9 @@ export const DEFAULT_MAX_EVENTS = 1024;
 export const AUTO_READ = 0x80000000;
 /** waitRead() result for an event it did not read. */
 export const NOT_READ = -0x80000000;
+
+/** Every Epoll with a live watch: the root that keeps a running watch (and its handle) reachable. */
+const watched = new Set<Epoll>();
 
 export interface EpollOptions {
   /** Capacity of the event array: at most this many events per wait(). Default 1024. */
@@ -147,6 +154,7 @@ export class Epoll {
     const fd = this.#live('watch');
     if (this.#watch !== null) throw new Error('this Epoll is already watched; call unwatch() first');
     this.#watch = native.watchStart(fd, () => onReady(this));
+    watched.add(this);
     return this;
   }
 
@@ -155,6 +163,7 @@ export class Epoll {
     if (this.#watch !== null) {
       native.watchStop(this.#watch);
       this.#watch = null;
+      watched.delete(this);
     }
   }
 

@@ -6,6 +6,7 @@
 // epoll, whose cost is per ready fd rather than per watched fd.
 // poll() is the allocating convenience. Single-threaded; owns no fds.
 import { native } from '../sys/addon.js';
+import { checkInteger } from '../sys/args.js';
 import { check } from '../sys/errors.js';
 import { toTimeoutMs } from './timeout.js';
 
@@ -24,8 +25,8 @@ export class PollSet {
 
   /** Watch `fd` for `events` (POLLIN, POLLOUT, ...); returns its index. */
   add(fd: number, events: number): number {
-    if (!Number.isInteger(fd) || fd < 0) throw new RangeError(`fd must be a non-negative integer, got ${String(fd)}`);
-    if (!Number.isInteger(events) || events < 0 || events > 0xffff) throw new RangeError('poll events are 16 bits');
+    checkInteger(fd, 'fd', 0, 0x7fffffff);
+    checkEvents(events);
     if (this.#size * 2 === this.#fds.length) {
       const bigger = new Int32Array(this.#fds.length * 2);
       bigger.set(this.#fds);
@@ -37,10 +38,10 @@ export class PollSet {
     return i;
   }
 
-  /** Change the events watched at index i. */
+  /** Change the events watched at index i (checked like add(): a 16-bit mask). */
   setEvents(i: number, events: number): void {
     this.#index(i);
-    this.#fds[2 * i + 1] = events & 0xffff;
+    this.#fds[2 * i + 1] = checkEvents(events);
   }
 
   /** Remove index i by moving the last entry into it (O(1); indices of the last entry change). */
@@ -74,6 +75,11 @@ export class PollSet {
   #index(i: number): void {
     if (!(i >= 0 && i < this.#size)) throw new RangeError(`index ${String(i)} out of range 0..${this.#size - 1}`);
   }
+}
+
+/** poll(2) events are a 16-bit `short`: anything else is a caller bug, not a mask to truncate. */
+function checkEvents(events: number): number {
+  return checkInteger(events, 'events', 0, 0xffff);
 }
 
 /** One poll(2) call: returns [fd, revents] for each entry that has revents (allocates). */

@@ -44,9 +44,13 @@ export interface NativeBinding {
    * triggered). `onReady` is called on the JS thread (through MakeCallback, so
    * microtasks run after it) each loop iteration while the fd is readable.
    * An exception thrown by onReady becomes an uncaught exception.
+   * The watch lives as long as the returned handle: a handle garbage-collected
+   * without watchStop stops its watch (until that GC it still runs and keeps
+   * the process alive). Keep the handle while you want events.
+   * The fd's O_NONBLOCK flag (set by libuv) is restored by watchStop.
    */
   watchStart(fd: number, onReady: () => void): NativeWatch;
-  /** Stop and release the watch. Idempotent. */
+  /** Stop and release the watch; restores the fd's O_NONBLOCK bit. Idempotent. */
   watchStop(watch: NativeWatch): void;
   /** uv_ref / uv_unref: whether the watch keeps the process alive (default true). */
   watchRef(watch: NativeWatch, ref: boolean): void;
@@ -136,7 +140,12 @@ export interface NativeBinding {
     arena: Uint8Array,
     readCap: number,
   ): number;
-  /** For each [fd, offset, length] entry: write(fd, arena + offset, length); length becomes bytes | -errno. -> count */
+  /**
+   * For each [fd, offset, length] entry: write(fd, arena + offset, length); length
+   * becomes bytes | -errno. Every entry is read once (a SharedArrayBuffer table
+   * changed by another thread cannot pass one value to the check and another to
+   * the write) and checked before the first write. -> count | -ENOMEM
+   */
   writeMany(table: Int32Array, count: number, arena: Uint8Array): number;
 
   // --- constants (native/addon.cc) --------------------------------------------

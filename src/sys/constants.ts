@@ -99,6 +99,7 @@ export const EEXIST = k('EEXIST');
 export const ENOENT = k('ENOENT');
 export const ETIMEDOUT = k('ETIMEDOUT');
 export const ECONNREFUSED = k('ECONNREFUSED');
+export const EOPNOTSUPP = k('EOPNOTSUPP');
 
 /** Every constant the addon defines, by name (for scripts and diagnostics). */
 export const constants: Readonly<Record<string, number>> = c;

@@ -1,6 +1,6 @@
 // TcpServer: a listening socket, its Acceptor, and the table of live
 // connections (indexed by fd: O(1) lookup, a few dozen bytes per idle
-// connection beyond the kernel's buffers — seed 004's design).
+// connection beyond the kernel's buffers).
 //
 // Ownership: the server owns the listening fd (through its Acceptor) and, via
 // their TcpConnection objects, every accepted connection. Threading: the loop's
@@ -12,11 +12,14 @@
 // closes connections that neither read nor wrote for that long.
 import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
-import type { SystemError } from '../sys/errors.js';
+import { removeSocketFile, socketFileOf, type SocketFile } from '../net/socketFile.js';
+import { ServerListeningError, ServerNotListeningError } from '../errors.js';
 import { Acceptor } from './Acceptor.js';
+import { kOnThrow, kReportError } from '../loop/symbols.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
+/** Where and how to listen, plus options for every accepted connection. */
 export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
   /** Where to listen. Default 127.0.0.1:0 (an ephemeral port on loopback). */
   address?: AddressLike;
@@ -26,13 +29,20 @@ export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
   acceptBudget?: number;
 }
 
-export interface TcpServerCallbacks extends ConnectionCallbacks {
+/** Connection callbacks shared by every accepted connection, plus server events. */
+export interface TcpServerCallbacks extends Omit<ConnectionCallbacks, 'onError'> {
   /** A connection was accepted (before any of its data is delivered). */
   onConnection?: (conn: TcpConnection) => void;
-  /** A server-level error that closed nothing (accept failures, EMFILE drops). */
-  onError?: (err: SystemError) => void;
+  /**
+   * An error: a callback of connection `conn` threw (that connection is already closed with
+   * reason 'error'; the others go on), or, without `conn`, a server-level SystemError that
+   * closed nothing (accept failures, EMFILE drops). Without it, callback errors go to the
+   * loop's onError (EventLoop.onError) and accept errors are dropped.
+   */
+  onError?: (err: Error, conn?: TcpConnection) => void;
 }
 
+/** A listening socket and its live connections. */
 export class TcpServer {
   readonly loop: EventLoop;
   /** Live connections by fd. */
@@ -40,6 +50,8 @@ export class TcpServer {
   #count = 0;
   #acceptor: Acceptor | null = null;
   #address: SocketAddress | null = null;
+  /** The Unix socket file listen() created (removed by close()), or null. */
+  #socketFile: SocketFile | null = null;
   readonly #options: TcpServerOptions;
   readonly #callbacks: TcpServerCallbacks;
   /** One callbacks object shared by every connection: nothing allocated per accept. */
@@ -53,6 +65,7 @@ export class TcpServer {
     this.#options = options;
     this.#connCallbacks = {
       onClose: (conn, info) => this.#onConnectionClosed(conn, info),
+      onError: (conn, err) => this.#onConnectionError(conn, err),
     };
     this.#syncCallbacks();
   }
@@ -74,10 +87,11 @@ export class TcpServer {
 
   /** Bind, listen and start accepting. Returns the bound address (the real port when 0 was asked). */
   listen(): SocketAddress {
-    if (this.#acceptor !== null) throw new Error('server is already listening');
+    if (this.#acceptor !== null) throw new ServerListeningError();
     const address = toAddress(this.#options.address ?? '127.0.0.1:0');
     const fd = listen(address, this.#options);
     this.#address = localAddress(fd);
+    this.#socketFile = socketFileOf(fd);
     const acceptorOptions = {
       budget: this.#options.acceptBudget ?? 128,
       ...(this.#callbacks.onError ? { onError: this.#callbacks.onError } : {}),
@@ -88,7 +102,7 @@ export class TcpServer {
   }
 
   get address(): SocketAddress {
-    if (this.#address === null) throw new Error('server is not listening');
+    if (this.#address === null) throw new ServerNotListeningError();
     return this.#address;
   }
 
@@ -100,6 +114,14 @@ export class TcpServer {
   /** Connections dropped because the process ran out of fds. */
   get droppedConnections(): number {
     return this.#acceptor?.dropped ?? 0;
+  }
+
+  /**
+   * Take ownership of an fd accepted elsewhere (another thread's acceptor handing it to this
+   * loop) and serve it like one this server accepted. After close() it is closed at once.
+   */
+  adopt(fd: number): void {
+    this.#onAccept(fd);
   }
 
   #onAccept(fd: number): void {
@@ -117,7 +139,19 @@ export class TcpServer {
     const conn = new TcpConnection(this.loop, fd, this.#connCallbacks, this.#options);
     this.connections[fd] = conn;
     this.#count++;
-    this.#callbacks.onConnection?.(conn);
+    const onConnection = this.#callbacks.onConnection;
+    if (onConnection === undefined) return;
+    try {
+      onConnection(conn);
+    } catch (err) {
+      conn[kOnThrow](err); // this connection closes; accepting goes on
+    }
+  }
+
+  #onConnectionError(conn: TcpConnection, err: Error): void {
+    const onError = this.#callbacks.onError;
+    if (onError === undefined) this.loop[kReportError](err);
+    else onError(err, conn); // a throw here reaches the loop (TcpConnection contains it)
   }
 
   #onConnectionClosed(conn: TcpConnection, info: CloseInfo): void {
@@ -125,8 +159,9 @@ export class TcpServer {
       this.connections[conn.fd] = undefined;
       this.#count--;
     }
-    this.#callbacks.onClose?.(conn, info);
+    // Settle first: a throwing onClose must not leave close() waiting forever.
     if (this.#closing !== null && this.#count === 0) this.#closing.resolve();
+    this.#callbacks.onClose?.(conn, info);
   }
 
   /**
@@ -139,6 +174,8 @@ export class TcpServer {
       this.#closing = { resolve };
     });
     this.#acceptor?.stop();
+    removeSocketFile(this.#socketFile);
+    this.#socketFile = null;
     for (const conn of this.connections) conn?.close(deadlineMs);
     if (this.#count === 0) this.#closing!.resolve();
     return this.#closePromise;

@@ -103,6 +103,23 @@ describe('ByteBuffer layout', () => {
     expect(b.take(expected.length).toString('utf8')).toBe('héllo wörld €');
     expect(b.readUInt16BE()).toBe(0xff00);
   });
+  it('appends and prepends any typed array or DataView by its bytes (byteLength from byteOffset)', () => {
+    const b = new ByteBuffer();
+    const u16 = new Uint16Array([0x4142, 0x4344]);
+    b.append(u16);
+    expect(b.readableBytes).toBe(4);
+    const ab = new Uint8Array([9, 8, 7, 6, 5, 4, 3, 2]).buffer;
+    b.append(new DataView(ab, 2, 3));
+    b.append(new Uint32Array(ab, 4, 1));
+    b.prepend(new Uint16Array([0x0102]));
+    const expected = Buffer.concat([
+      Buffer.from(new Uint16Array([0x0102]).buffer),
+      Buffer.from(u16.buffer),
+      Buffer.from([7, 6, 5]),
+      Buffer.from([5, 4, 3, 2]),
+    ]);
+    expect(Buffer.from(b.takeAll()).equals(expected)).toBe(true);
+  });
 });
 
 describe('ByteBuffer growth', () => {

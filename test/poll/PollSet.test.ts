@@ -36,6 +36,21 @@ describe('PollSet', () => {
     expect(() => set.fdAt(1)).toThrow(RangeError);
   });
 
+  it('setEvents checks its mask like add() does (no truncation to 0, no -1 as every event)', () => {
+    const set = new PollSet();
+    const [a] = tcpPair(fds);
+    const i = set.add(a, POLLIN);
+    for (const bad of ['garbage', -1, 0x10000, 1.5, NaN, null]) {
+      expect(() => set.add(a, bad as never)).toThrow();
+      expect(() => set.setEvents(i, bad as never)).toThrow(typeof bad === 'number' ? RangeError : TypeError);
+    }
+    expect(() => set.setEvents(i, 'garbage' as never)).toThrow(/"events"/);
+    expect(set.size).toBe(1);
+    expect(set.poll(0)).toBe(0); // still POLLIN only: nothing readable, and no POLLOUT slipped in
+    set.setEvents(i, POLLOUT);
+    expect(set.poll(0)).toBe(1);
+  });
+
   it('POLLNVAL for a closed fd', () => {
     const [a] = tcpPair(fds);
     native.close(a);

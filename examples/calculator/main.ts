@@ -1,0 +1,11 @@
+// examples/calculator: the C++ tutorial's calculator server on the reactor.
+//
+//   node dist/examples/calculator/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive]
+//
+// Prints "listening on HOST:PORT"; exits 0 on SIGTERM/SIGINT. Protocol: protocol.ts.
+import { parseServerCli } from '../shared/cli.js';
+import { runServer } from '../shared/run.js';
+
+const NAME = 'calculator';
+const { server } = parseServerCli(NAME, 'calculator/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive]');
+await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options: server });

@@ -1,0 +1,58 @@
+// examples/chat: the IOCP chat-server tutorial's server (login, rooms, room chat) on the
+// reactor, with logins checked against Redis.
+//
+//   node dist/examples/chat/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive]
+//        [--redis 127.0.0.1:6379] [--rooms 10] [--room-size 4] [--verbose]
+//   node dist/examples/chat/main.js adduser <id> <password> [--redis 127.0.0.1:6379]
+//
+// The server prints "listening on HOST:PORT" and exits 0 on SIGTERM/SIGINT; it starts whether
+// or not Redis is up. adduser stores a salted scrypt hash under `user:<id>` and exits 0 (1 if
+// Redis cannot be reached within 3 s). Protocol: protocol.ts; client: client.ts.
+import { EventLoop } from '../../src/index.js';
+import { fail, numberFlag, parseServerCli } from '../shared/cli.js';
+import { runServer } from '../shared/run.js';
+import { MAX_USER_ID_LEN, MAX_USER_PW_LEN } from './protocol.js';
+import { RedisClient } from './redis.js';
+import type { ChatOptions } from './server.js';
+import { addUser } from './users.js';
+
+const NAME = 'chat';
+const { server, values, positionals } = parseServerCli(
+  NAME,
+  'chat/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--redis HOST:PORT] [--rooms 10] [--room-size 4] [--verbose]\n' +
+    '       chat/main.js adduser <id> <password> [--redis HOST:PORT]',
+  {
+    redis: { type: 'string', default: '127.0.0.1:6379' },
+    rooms: { type: 'string', default: '10' },
+    'room-size': { type: 'string', default: '4' },
+    verbose: { type: 'boolean', default: false },
+  },
+);
+
+if (positionals[0] === 'adduser') {
+  const [, id, password] = positionals;
+  if (positionals.length !== 3 || !id || !password) fail(NAME, 'usage: adduser <id> <password> [--redis HOST:PORT]');
+  if (Buffer.byteLength(id) > MAX_USER_ID_LEN || id.includes('\0')) fail(NAME, `user id: 1 to ${MAX_USER_ID_LEN} bytes`);
+  if (Buffer.byteLength(password) > MAX_USER_PW_LEN || password.includes('\0')) fail(NAME, `password: 1 to ${MAX_USER_PW_LEN} bytes`);
+  const loop = new EventLoop({ mode: server.mode });
+  loop.run();
+  const redis = new RedisClient(loop, values.redis as string);
+  try {
+    await redis.waitConnected(3000);
+    await addUser(redis, id, password);
+    process.stdout.write(`added user ${id}\n`);
+  } catch (err) {
+    process.stderr.write(`${NAME}: adduser: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    redis.close();
+    loop.close();
+  }
+} else {
+  if (positionals.length > 0) fail(NAME, `unknown command '${positionals[0]}'`);
+  const rooms = numberFlag(NAME, 'rooms', values.rooms);
+  const roomSize = numberFlag(NAME, 'room-size', values['room-size']);
+  if (!Number.isInteger(rooms) || rooms < 1 || !Number.isInteger(roomSize) || roomSize < 1) fail(NAME, '--rooms and --room-size must be positive integers');
+  const options: ChatOptions = { ...server, redis: values.redis as string, rooms, roomSize, verbose: values.verbose === true };
+  await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options });
+}

@@ -1,0 +1,45 @@
+// The echo service of examples/echo-server (both drivers): every byte
+// read goes back to its sender. Back-pressure: a peer that stops reading makes
+// its output cross the high-water mark, and we stop reading from it until the
+// output drains — so a peer that never reads costs bounded memory.
+import { EventLoop, TcpServer, type TcpServerOptions } from '../../src/index.js';
+
+/** Options of the echo service. */
+export interface EchoOptions {
+  host: string;
+  port: number;
+  mode: 'lt' | 'et';
+  /** The loop's batched turn (EventLoopOptions.batchIo). */
+  batchIo?: boolean;
+  idleTimeoutMs: number;
+}
+
+/** Builds the echo server on `loop` and starts listening. */
+export function startEcho(loop: EventLoop, opts: EchoOptions): TcpServer {
+  const serverOptions: TcpServerOptions = {
+    address: opts.host.includes(':') ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    highWaterMark: 4 << 20,
+  };
+  const server = new TcpServer(
+    loop,
+    {
+      onMessage(conn, input) {
+        conn.send(input.peek());
+        input.retrieveAll();
+      },
+      onHighWater(conn) {
+        conn.pauseReading();
+      },
+      onDrain(conn) {
+        conn.resumeReading();
+      },
+    },
+    serverOptions,
+  );
+  server.listen();
+  return server;
+}
+
+/** The server-module contract of examples/shared/run.ts. */
+export const start = startEcho;

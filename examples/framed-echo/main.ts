@@ -1,0 +1,11 @@
+// examples/framed-echo: length-prefixed echo (`[len:uint32 LE][payload]`, payload up to 32 MiB).
+//
+//   node dist/examples/framed-echo/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive]
+//
+// Prints "listening on HOST:PORT"; exits 0 on SIGTERM/SIGINT. The pipelining client: client.ts.
+import { parseServerCli } from '../shared/cli.js';
+import { runServer } from '../shared/run.js';
+
+const NAME = 'framed-echo';
+const { server } = parseServerCli(NAME, 'framed-echo/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive]');
+await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options: server });

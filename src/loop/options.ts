@@ -1,0 +1,30 @@
+// EventLoop's options and the name of its drivers. Types only.
+import type { TriggerMode } from '../poll/interest.js';
+import type { BatchIoOptions } from './BatchIo.js';
+
+/** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
+export type Driver = 'integrated' | 'exclusive';
+
+/** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
+export interface EventLoopOptions extends BatchIoOptions {
+  /** Level- or edge-triggered I/O for the connections of this loop. Default 'lt'. */
+  mode?: TriggerMode;
+  /** Default 'integrated'. */
+  driver?: Driver;
+  /** Events per epoll_wait. Default 1024. */
+  maxEvents?: number;
+  /** Timing wheel tick. Default 10 ms. */
+  tickMs?: number;
+  /** ET: bytes read from one fd per turn before it yields to others. Default 256 KiB. */
+  readBudget?: number;
+  /** Size of the per-loop read scratch buffer (muduo's extrabuf). Default 64 KiB. */
+  scratchSize?: number;
+  /**
+   * The batched turn (native/batch.cc): epoll_wait and the reads of every ready
+   * connection in one native call, and the turn's corked writes in one more.
+   * Default true; false makes one native call per read and per write.
+   */
+  batchIo?: boolean;
+  /** Errors thrown by callbacks that no connection or server handler took (see EventLoop.onError). */
+  onError?: (err: Error) => void;
+}

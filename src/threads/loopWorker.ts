@@ -1,0 +1,43 @@
+// The entry point of a loop thread (LoopThread spawns it as a worker_threads Worker): one
+// exclusive EventLoop — its own epoll fd, eventfd waker, timing wheel and batch arenas — and
+// the LoopRuntime around it.
+//
+// Sequence: build the loop, import the handler and run its factory, open the doorbell,
+// listen (reuseport), say 'ready'; run until the runtime stops the loop; close the loop's
+// fds and the ports, say 'exited' with the final figures; the thread then ends by itself.
+// A start failure is reported as 'start-failed' (the thread ends with exit code 1).
+//
+// An unhandled promise rejection from user code is reported like a throwing callback and
+// does not end the thread (a failed work job was reported already when it settled).
+import { parentPort, workerData } from 'node:worker_threads';
+import { WorkFailedError } from '../errors.js';
+import { EventLoop } from '../loop/EventLoop.js';
+import { LoopRuntime } from './LoopRuntime.js';
+import { toWireError, type FromLoop, type LoopWorkerData } from './protocol.js';
+
+const init = workerData as LoopWorkerData;
+const post = (msg: FromLoop): void => parentPort!.postMessage(msg);
+
+process.on('unhandledRejection', (reason) => {
+  if (reason instanceof WorkFailedError) return;
+  post({ t: 'handler-error', where: 'unhandledRejection', connectionId: -1, error: toWireError(reason) });
+});
+
+const loop = new EventLoop({ mode: init.mode, driver: 'exclusive', batchIo: init.batchIo });
+const runtime = new LoopRuntime(init, loop);
+let started = false;
+try {
+  await runtime.start();
+  started = true;
+} catch (err) {
+  post({ t: 'start-failed', error: toWireError(err) });
+  runtime.abort();
+  process.exitCode = 1;
+}
+if (started) {
+  post({ t: 'ready' });
+  await loop.run();
+}
+loop.close();
+for (const port of runtime.ports()) port.close();
+post({ t: 'exited', report: runtime.report() });

@@ -1,0 +1,71 @@
+// A throwaway redis-server for tests: a free loopback port, no persistence
+// (`--save '' --appendonly no`), ready when it answers PING; stop() is bounded and escalates to
+// SIGKILL. Restartable on the same port (to test a client that must reconnect).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+/** A port the kernel just handed out on 127.0.0.1 (free now; tests use it at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    const timer = setTimeout(() => (sock.destroy(), resolve(false)), 500);
+    sock.on('error', () => (clearTimeout(timer), resolve(false)));
+    sock.on('data', (d) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    sock.write('PING\r\n');
+  });
+}
+
+/** One redis-server on a fixed port. */
+export class RedisProcess {
+  #child: ChildProcess | null = null;
+  constructor(readonly port: number) {}
+
+  /** Starts it and resolves once it answers PING (10 s at most). */
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    this.#child = child;
+    let spawnError: Error | null = null;
+    child.on('error', (err) => (spawnError = err)); // ENOENT: redis-server is not installed
+    const t0 = Date.now();
+    while (Date.now() - t0 < 10_000) {
+      if (spawnError !== null) throw new Error(`cannot run redis-server (install it: apt-get install redis-server): ${(spawnError as Error).message}`);
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      if (await ping(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error('redis-server did not answer PING within 10 s');
+  }
+
+  /** Stops it (SIGTERM, then SIGKILL after 5 s) and resolves when it has exited. */
+  stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+}
