@@ -115,3 +115,21 @@ describe.each([
     expect(Number(/Requests\/sec:\s+([0-9.]+)/.exec(stdout)![1])).toBeGreaterThan(0);
   });
 });
+
+describe('http-server --loops 2 (LoopPool, SO_REUSEPORT)', () => {
+  it('answers pipelined requests on every connection and exits 0 on SIGTERM', async () => {
+    const server = await startServer(SERVER, ['--loops', '2', '--mode', 'et']);
+    const clients: RawClient[] = [];
+    try {
+      for (let i = 0; i < 6; i++) clients.push(await RawClient.connect(server.port));
+      for (const c of clients) c.socket.write(GET('/plaintext') + GET('/json'));
+      for (const c of clients) {
+        const r = responses(await c.until((b) => responses(b).length >= 2));
+        expect(r.map((x) => x.body)).toEqual(['Hello, World!', '{"message":"Hello, World!"}']);
+      }
+    } finally {
+      for (const c of clients) c.close();
+      expect(await stopServer(server, 'SIGTERM')).toBe(0);
+    }
+  });
+});
