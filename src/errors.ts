@@ -145,8 +145,8 @@ export function toError(thrown: unknown): Error {
  */
 export class CodecError extends ReactorError {}
 
-// RESP2 (src/codec/resp.ts throws these as RespProtocolError, a ReactorError defined beside
-// its codec so that file stands alone; the message is Redis's "Protocol error: …" text):
+// RESP2 (the RESP codec throws these as RespProtocolError, a ReactorError defined beside it in
+// src/codec/resp-types.ts; the message is Redis's "Protocol error: …" text):
 //   ERR_CODEC_RESP_SYNTAX            malformed framing (bad type byte, missing CRLF, unbalanced quotes)
 //   ERR_CODEC_RESP_BULK_LENGTH       bulk length not an integer, negative, or over maxBulkLength
 //   ERR_CODEC_RESP_MULTIBULK_LENGTH  element count not an integer or over maxMultibulkLength
