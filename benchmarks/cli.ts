@@ -16,6 +16,8 @@ import { runBenchmark } from './lib/runner.js';
 import { renderSvg } from './report/svg.js';
 import { renderTables } from './report/table.js';
 import { SERVER_NAMES } from './report/types.js';
+import { registerHttpBench } from './commands/http.js';
+import { registerRespBench } from './commands/resp.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -35,7 +37,7 @@ const program = new Command('epoll-reactor')
   .description('Linux epoll for Node.js: the echo benchmark and its tools')
   .showHelpAfterError();
 
-program
+const bench = program
   .command('bench')
   .description(
     'Run the echo benchmark: reactor-lt, reactor-et, node-net, c-lt and c-et (server pinned to CPU 0) ' +
@@ -82,6 +84,9 @@ program
     if (o.svg) writeFileSync(o.svg, renderSvg(report));
     log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s${o.json ? `, JSON in ${o.json}` : ''}${o.svg ? `, chart in ${o.svg}` : ''}`);
   });
+
+registerRespBench(bench); // bench resp: redis-benchmark vs redis-server
+registerHttpBench(bench); // bench http: wrk vs node:http
 
 program
   .command('build-tools')

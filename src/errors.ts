@@ -145,6 +145,14 @@ export function toError(thrown: unknown): Error {
  */
 export class CodecError extends ReactorError {}
 
+// RESP2 (the RESP codec throws these as RespProtocolError, a ReactorError defined beside it in
+// src/codec/resp-types.ts; the message is Redis's "Protocol error: …" text):
+//   ERR_CODEC_RESP_SYNTAX            malformed framing (bad type byte, missing CRLF, unbalanced quotes)
+//   ERR_CODEC_RESP_BULK_LENGTH       bulk length not an integer, negative, or over maxBulkLength
+//   ERR_CODEC_RESP_MULTIBULK_LENGTH  element count not an integer or over maxMultibulkLength
+//   ERR_CODEC_RESP_INLINE_TOO_BIG    an inline command or header line over maxInlineLength
+//   ERR_CODEC_RESP_NESTING           reply arrays nested deeper than maxDepth
+
 // --- threads errors (ERR_REACTOR_POOL_…, ERR_REACTOR_WORK_…) ------------------------------
 //
 // Errors raised by src/threads (LoopPool, LoopThread, WorkPool). Errors that happened on

@@ -12,6 +12,7 @@ import {
   parseRespInteger,
   writeArrayHeader,
   writeBulkBytes,
+  writeBulkLatin1,
   writeBulkString,
   writeCommand,
   writeError,
@@ -62,6 +63,8 @@ describe('encoder', () => {
     expect(encoded((b) => writeInteger(b, 9223372036854775807n))).toBe(':9223372036854775807\r\n');
     expect(encoded((b) => writeBulkString(b, 'héllo'))).toBe('$6\r\nh\xc3\xa9llo\r\n');
     expect(encoded((b) => writeBulkString(b, ''))).toBe('$0\r\n\r\n');
+    expect(encoded((b) => writeBulkLatin1(b, 'h\xe9llo'))).toBe('$5\r\nh\xe9llo\r\n');
+    expect(encoded((b) => writeBulkLatin1(b, 'x'.repeat(1234)))).toBe(`$1234\r\n${'x'.repeat(1234)}\r\n`);
     expect(encoded((b) => writeBulkBytes(b, Buffer.from('xxabcxx'), 2, 5))).toBe('$3\r\nabc\r\n');
     expect(encoded((b) => writeNull(b))).toBe('$-1\r\n');
     expect(encoded((b) => writeNullArray(b))).toBe('*-1\r\n');

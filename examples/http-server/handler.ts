@@ -1,0 +1,8 @@
+// http-server as a LoopPool handler module (--loops N): each loop thread imports this file and
+// runs the factory once; the loop gets its own response table and reply buffer. The server
+// is stateless across connections, so any loop may serve any connection.
+import { defineHandler } from '../../src/index.js';
+import type { HttpParserLimits } from './parser.js';
+import { httpCallbacks } from './server.js';
+
+export default defineHandler((ctx) => httpCallbacks(ctx.data as HttpParserLimits));

@@ -1,0 +1,26 @@
+// examples/http-server: HTTP/1.1 with keep-alive and pipelining. GET /plaintext answers
+// "Hello, World!" (the TechEmpower plaintext test), GET /json {"message":"Hello, World!"}.
+//
+//   node dist/examples/http-server/main.js --host 127.0.0.1 --port 8080 --mode lt|et \
+//        --driver integrated|exclusive [--max-head-bytes 16384] [--loops N]
+//
+// Prints "listening on HOST:PORT" once ready; exits 0 on SIGTERM or SIGINT. --loops N (N > 1)
+// runs N loop threads on a LoopPool (pool.ts; --driver does not apply: pool loops are exclusive).
+import { fail, parseServerCli } from '../shared/cli.js';
+import { runServer } from '../shared/run.js';
+import { runHttpPool } from './pool.js';
+import type { HttpServerOptions } from './server.js';
+
+const NAME = 'http-server';
+const { server: base, values } = parseServerCli(
+  NAME,
+  'http-server/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--max-head-bytes BYTES] [--loops N]',
+  { 'max-head-bytes': { type: 'string', default: '16384' }, loops: { type: 'string', default: '1' } },
+);
+const maxHeadBytes = Number(values['max-head-bytes']);
+if (!Number.isSafeInteger(maxHeadBytes) || maxHeadBytes < 64) fail(NAME, `bad --max-head-bytes '${String(values['max-head-bytes'])}'`);
+const loops = Number(values.loops);
+if (!Number.isInteger(loops) || loops < 1 || loops > 256) fail(NAME, `bad --loops '${String(values.loops)}'`);
+const options: HttpServerOptions = { ...base, maxHeadBytes };
+if (loops > 1) await runHttpPool(NAME, options, loops);
+else await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options });
