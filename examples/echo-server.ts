@@ -12,7 +12,7 @@
 // main thread could not see signals), and the main thread only handles signals.
 import { parseArgs } from 'node:util';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { EventLoop, Waker } from '../src/index.js';
+import { EventLoop, raiseFdLimit, Waker } from '../src/index.js';
 import { startEcho, type EchoOptions } from './echo.js';
 
 const { values } = parseArgs({
@@ -56,6 +56,9 @@ const options: EchoOptions & { deadlineMs: number } = {
   idleTimeoutMs,
   deadlineMs: 5000,
 };
+
+const fds = raiseFdLimit(); // every connection is an fd: lift the soft limit to the hard one
+process.stdout.write(`open-file limit ${fds.soft} (hard ${fds.hard})\n`);
 
 function printStats(stats: Record<string, number>): void {
   if (values.stats) process.stderr.write(`${JSON.stringify({ stats })}\n`);
