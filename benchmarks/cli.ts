@@ -9,6 +9,7 @@
 // killed if it will not stop) before the next one starts.
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerScaleCommands } from './commands/index.js';
 import { ensureCBinaries } from './lib/cbuild.js';
 import { ECHO_CONFIGS, FULL, QUICK } from './lib/configs.js';
 import { runBenchmark } from './lib/runner.js';
@@ -87,6 +88,8 @@ program
     const bins = ensureCBinaries(log);
     process.stdout.write(`${bins.echoServer}\n${bins.loadgen}\n`);
   });
+
+registerScaleCommands(program, log); // idle-memory, connections, soak
 
 program.parseAsync().catch((err: unknown) => {
   log(`epoll-reactor: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,7 @@
+// The scale and endurance commands of the `epoll-reactor` CLI, registered in one call.
+import type { Command } from 'commander';
+import { registerIdleMemory } from './idle-memory.js';
+
+export function registerScaleCommands(program: Command, log: (line: string) => void): void {
+  registerIdleMemory(program, log);
+}
