@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { registerConnections } from './connections.js';
 import { registerIdleMemory } from './idle-memory.js';
+import { registerSoak } from './soak.js';
 
 export function registerScaleCommands(program: Command, log: (line: string) => void): void {
   registerIdleMemory(program, log);
   registerConnections(program, log);
+  registerSoak(program, log);
 }
