@@ -7,8 +7,8 @@
 // run (after the first quarter) give the slopes of RSS, JS heap, ArrayBuffers and
 // fds: a leak shows as a slope, not as a snapshot.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { DIST } from '../lib/paths.js';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sleep } from '../lib/procmem.js';
 import { SoakClient, type SoakCounts } from './client.js';
 import { FaultInjector, type FaultCounts } from './faults.js';
@@ -75,8 +75,15 @@ interface Proc {
   stderr: string;
 }
 
+/** The compiled server script: next to this file in dist/, or in dist/ when this runs from source (tests). */
+function serverScript(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const compiled = basename(fileURLToPath(import.meta.url)).endsWith('.js');
+  return compiled ? join(here, 'server.js') : join(here, '..', '..', 'dist', 'benchmarks', 'soak', 'server.js');
+}
+
 function startServer(c: SoakConfig, o: SoakOptions): Promise<Proc> {
-  const script = join(DIST, 'benchmarks', 'soak', 'server.js');
+  const script = serverScript();
   const args = ['--expose-gc', script, '--mode', c.mode, '--driver', c.driver];
   args.push('--idle-timeout', String(o.idleTimeoutMs), '--hwm', String(o.highWaterMark), '--sample-ms', String(o.sampleMs));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
