@@ -26,26 +26,27 @@
 // The prependable area lets a codec write a length header in front of a message
 // it has already serialised, without moving the body (prependUInt32BE).
 
+/** A growable byte queue with a prependable area (muduo's Buffer). */
 export class ByteBuffer {
   /** Default size of the prependable area: room for a 4- or 8-byte length header. */
   static readonly CHEAP_PREPEND = 8;
   /** Default size of the initial writable area. */
   static readonly INITIAL_SIZE = 1024;
 
-  private buf: Buffer;
-  private r: number;
-  private w: number;
-  private readonly reserved: number;
+  #buf: Buffer;
+  #r: number;
+  #w: number;
+  readonly #reserved: number;
 
   constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND) {
     checkCount(initialSize, 'initialSize');
     checkCount(prependSize, 'prependSize');
-    this.reserved = prependSize;
+    this.#reserved = prependSize;
     // Buffer.alloc: zero-filled and never carved out of Node's shared pool, so the
     // storage starts at offset 0 of its own ArrayBuffer and shows no stale bytes.
-    this.buf = Buffer.alloc(prependSize + initialSize);
-    this.r = prependSize;
-    this.w = prependSize;
+    this.#buf = Buffer.alloc(prependSize + initialSize);
+    this.#r = prependSize;
+    this.#w = prependSize;
   }
 
   // --- geometry ------------------------------------------------------------------
@@ -57,45 +58,45 @@ export class ByteBuffer {
    * followed by hasWritten()/commitRead().
    */
   get storage(): Uint8Array {
-    return this.buf;
+    return this.#buf;
   }
   get readerIndex(): number {
-    return this.r;
+    return this.#r;
   }
   get writerIndex(): number {
-    return this.w;
+    return this.#w;
   }
   get readableBytes(): number {
-    return this.w - this.r;
+    return this.#w - this.#r;
   }
   get writableBytes(): number {
-    return this.buf.length - this.w;
+    return this.#buf.length - this.#w;
   }
   get prependableBytes(): number {
-    return this.r;
+    return this.#r;
   }
   /** Total size of the storage, prependable area included. */
   get capacity(): number {
-    return this.buf.length;
+    return this.#buf.length;
   }
   /** Size of the prependable area the buffer resets to (constructor's prependSize). */
   get prependSize(): number {
-    return this.reserved;
+    return this.#reserved;
   }
 
   // --- reading -------------------------------------------------------------------
 
   /** The readable bytes, as a view (no copy). Valid until the next mutation. */
   peek(): Uint8Array {
-    return this.buf.subarray(this.r, this.w);
+    return this.#buf.subarray(this.#r, this.#w);
   }
 
   /** Drops n readable bytes. RangeError if n > readableBytes. */
   retrieve(n: number): void {
     checkCount(n, 'n');
-    const readable = this.w - this.r;
+    const readable = this.#w - this.#r;
     if (n > readable) throw new RangeError(`retrieve(${n}): only ${readable} bytes readable`);
-    if (n < readable) this.r += n;
+    if (n < readable) this.#r += n;
     else this.retrieveAll();
   }
 
@@ -105,48 +106,48 @@ export class ByteBuffer {
    * needs compaction.
    */
   retrieveAll(): void {
-    this.r = this.reserved;
-    this.w = this.reserved;
+    this.#r = this.#reserved;
+    this.#w = this.#reserved;
   }
 
   /** Copies n readable bytes out (memory not shared with the storage) and retrieves them. */
   take(n: number): Buffer {
     checkCount(n, 'n');
-    const readable = this.w - this.r;
+    const readable = this.#w - this.#r;
     if (n > readable) throw new RangeError(`take(${n}): only ${readable} bytes readable`);
     // allocUnsafe may hand out a slice of Node's shared pool, never our storage;
     // every byte of it is overwritten right away.
     const out = Buffer.allocUnsafe(n);
-    this.buf.copy(out, 0, this.r, this.r + n);
+    this.#buf.copy(out, 0, this.#r, this.#r + n);
     this.retrieve(n);
     return out;
   }
 
   takeAll(): Buffer {
-    return this.take(this.w - this.r);
+    return this.take(this.#w - this.#r);
   }
 
   /** Decodes n readable bytes and retrieves them. */
   takeString(n: number, encoding: BufferEncoding = 'utf8'): string {
     checkCount(n, 'n');
-    const readable = this.w - this.r;
+    const readable = this.#w - this.#r;
     if (n > readable) throw new RangeError(`takeString(${n}): only ${readable} bytes readable`);
-    const s = this.buf.toString(encoding, this.r, this.r + n);
+    const s = this.#buf.toString(encoding, this.#r, this.#r + n);
     this.retrieve(n);
     return s;
   }
 
   peekUInt8(): number {
-    this.need(1);
-    return this.buf[this.r];
+    this.#need(1);
+    return this.#buf[this.#r];
   }
   peekUInt16BE(): number {
-    this.need(2);
-    return this.buf.readUInt16BE(this.r);
+    this.#need(2);
+    return this.#buf.readUInt16BE(this.#r);
   }
   peekUInt32BE(): number {
-    this.need(4);
-    return this.buf.readUInt32BE(this.r);
+    this.#need(4);
+    return this.#buf.readUInt32BE(this.#r);
   }
   readUInt8(): number {
     const v = this.peekUInt8();
@@ -174,10 +175,10 @@ export class ByteBuffer {
    */
   indexOf(byte: number, from = 0): number {
     checkCount(from, 'from');
-    const b = this.buf;
-    const end = this.w;
-    for (let i = this.r + from; i < end; i++) {
-      if (b[i] === byte) return i - this.r;
+    const b = this.#buf;
+    const end = this.#w;
+    for (let i = this.#r + from; i < end; i++) {
+      if (b[i] === byte) return i - this.#r;
     }
     return -1;
   }
@@ -185,10 +186,10 @@ export class ByteBuffer {
   /** Position of the first "\r\n" (of its '\r') relative to readerIndex, -1 if absent. */
   findCRLF(from = 0): number {
     checkCount(from, 'from');
-    const b = this.buf;
-    const last = this.w - 1;
-    for (let i = this.r + from; i < last; i++) {
-      if (b[i] === 13 && b[i + 1] === 10) return i - this.r;
+    const b = this.#buf;
+    const last = this.#w - 1;
+    for (let i = this.#r + from; i < last; i++) {
+      if (b[i] === 13 && b[i + 1] === 10) return i - this.#r;
     }
     return -1;
   }
@@ -205,58 +206,58 @@ export class ByteBuffer {
     if (typeof data === 'string') {
       const len = Buffer.byteLength(data, encoding);
       this.ensureWritable(len);
-      this.w += this.buf.write(data, this.w, len, encoding);
+      this.#w += this.#buf.write(data, this.#w, len, encoding);
       return;
     }
     const len = data.length;
-    if (len > this.buf.length - this.w && data.buffer === this.buf.buffer) {
+    if (len > this.#buf.length - this.#w && data.buffer === this.#buf.buffer) {
       // A view of our own storage (e.g. append(peek())): making space may move or
       // replace those bytes, so copy them first. Rare, hence the allocation.
       data = new Uint8Array(data);
     }
     this.ensureWritable(len);
-    this.buf.set(data, this.w);
-    this.w += len;
+    this.#buf.set(data, this.#w);
+    this.#w += len;
   }
 
   appendUInt8(v: number): void {
     checkUInt(v, 0xff);
     this.ensureWritable(1);
-    this.buf[this.w++] = v;
+    this.#buf[this.#w++] = v;
   }
   appendUInt16BE(v: number): void {
     checkUInt(v, 0xffff);
     this.ensureWritable(2);
-    this.buf.writeUInt16BE(v, this.w);
-    this.w += 2;
+    this.#buf.writeUInt16BE(v, this.#w);
+    this.#w += 2;
   }
   appendUInt32BE(v: number): void {
     checkUInt(v, 0xffffffff);
     this.ensureWritable(4);
-    this.buf.writeUInt32BE(v, this.w);
-    this.w += 4;
+    this.#buf.writeUInt32BE(v, this.#w);
+    this.#w += 4;
   }
 
   /** Makes writableBytes >= n, compacting or growing as needed. */
   ensureWritable(n: number): void {
     checkCount(n, 'n');
-    if (this.buf.length - this.w < n) this.makeSpace(n);
+    if (this.#buf.length - this.#w < n) this.#makeSpace(n);
   }
 
   /** Accounts for n bytes written directly into storage at writerIndex. */
   hasWritten(n: number): void {
     checkCount(n, 'n');
-    const writable = this.buf.length - this.w;
+    const writable = this.#buf.length - this.#w;
     if (n > writable) throw new RangeError(`hasWritten(${n}): only ${writable} bytes writable`);
-    this.w += n;
+    this.#w += n;
   }
 
   /** Takes back the last n bytes written (e.g. a header reserved then not needed). */
   unwrite(n: number): void {
     checkCount(n, 'n');
-    const readable = this.w - this.r;
+    const readable = this.#w - this.#r;
     if (n > readable) throw new RangeError(`unwrite(${n}): only ${readable} bytes readable`);
-    this.w -= n;
+    this.#w -= n;
   }
 
   /**
@@ -271,19 +272,19 @@ export class ByteBuffer {
    */
   commitRead(n: number, scratch: Uint8Array): void {
     checkCount(n, 'n');
-    const writable = this.buf.length - this.w;
+    const writable = this.#buf.length - this.#w;
     if (n <= writable) {
-      this.w += n;
+      this.#w += n;
       return;
     }
     const extra = n - writable;
     if (extra > scratch.length) {
       throw new RangeError(`commitRead(${n}): ${writable} writable + ${scratch.length} scratch bytes is less`);
     }
-    this.w = this.buf.length;
+    this.#w = this.#buf.length;
     this.ensureWritable(extra); // compaction or growth keeps the bytes just accounted for
-    this.buf.set(extra === scratch.length ? scratch : scratch.subarray(0, extra), this.w);
-    this.w += extra;
+    this.#buf.set(extra === scratch.length ? scratch : scratch.subarray(0, extra), this.#w);
+    this.#w += extra;
   }
 
   // --- prepending ------------------------------------------------------------------
@@ -291,27 +292,27 @@ export class ByteBuffer {
   /** Writes data just before the readable bytes. RangeError if prependableBytes is too small. */
   prepend(data: Uint8Array): void {
     const len = data.length;
-    if (len > this.r) throw new RangeError(`prepend(${len} bytes): only ${this.r} bytes prependable`);
-    this.buf.set(data, this.r - len);
-    this.r -= len;
+    if (len > this.#r) throw new RangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
+    this.#buf.set(data, this.#r - len);
+    this.#r -= len;
   }
 
   prependUInt8(v: number): void {
     checkUInt(v, 0xff);
-    this.roomBefore(1);
-    this.buf[--this.r] = v;
+    this.#roomBefore(1);
+    this.#buf[--this.#r] = v;
   }
   prependUInt16BE(v: number): void {
     checkUInt(v, 0xffff);
-    this.roomBefore(2);
-    this.buf.writeUInt16BE(v, this.r - 2);
-    this.r -= 2;
+    this.#roomBefore(2);
+    this.#buf.writeUInt16BE(v, this.#r - 2);
+    this.#r -= 2;
   }
   prependUInt32BE(v: number): void {
     checkUInt(v, 0xffffffff);
-    this.roomBefore(4);
-    this.buf.writeUInt32BE(v, this.r - 4);
-    this.r -= 4;
+    this.#roomBefore(4);
+    this.#buf.writeUInt32BE(v, this.#r - 4);
+    this.#r -= 4;
   }
 
   // --- memory ------------------------------------------------------------------------
@@ -323,12 +324,12 @@ export class ByteBuffer {
    */
   shrink(reserve = 0): void {
     checkCount(reserve, 'reserve');
-    const readable = this.w - this.r;
-    const next = Buffer.alloc(this.reserved + readable + reserve);
-    this.buf.copy(next, this.reserved, this.r, this.w);
-    this.buf = next;
-    this.r = this.reserved;
-    this.w = this.reserved + readable;
+    const readable = this.#w - this.#r;
+    const next = Buffer.alloc(this.#reserved + readable + reserve);
+    this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+    this.#buf = next;
+    this.#r = this.#reserved;
+    this.#w = this.#reserved + readable;
   }
 
   // --- internals ---------------------------------------------------------------------
@@ -340,27 +341,27 @@ export class ByteBuffer {
    * max(2 * capacity, needed): doubling keeps the cost of a long run of appends
    * linear. Only the readable bytes are copied, already compacted.
    */
-  private makeSpace(n: number): void {
-    const readable = this.w - this.r;
-    const writable = this.buf.length - this.w;
-    if (writable + this.r - this.reserved >= n) {
-      this.buf.copyWithin(this.reserved, this.r, this.w);
+  #makeSpace(n: number): void {
+    const readable = this.#w - this.#r;
+    const writable = this.#buf.length - this.#w;
+    if (writable + this.#r - this.#reserved >= n) {
+      this.#buf.copyWithin(this.#reserved, this.#r, this.#w);
     } else {
-      const next = Buffer.alloc(Math.max(2 * this.buf.length, this.reserved + readable + n));
-      this.buf.copy(next, this.reserved, this.r, this.w);
-      this.buf = next;
+      const next = Buffer.alloc(Math.max(2 * this.#buf.length, this.#reserved + readable + n));
+      this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+      this.#buf = next;
     }
-    this.r = this.reserved;
-    this.w = this.reserved + readable;
+    this.#r = this.#reserved;
+    this.#w = this.#reserved + readable;
   }
 
-  private need(n: number): void {
-    const readable = this.w - this.r;
+  #need(n: number): void {
+    const readable = this.#w - this.#r;
     if (readable < n) throw new RangeError(`need ${n} readable bytes, have ${readable}`);
   }
 
-  private roomBefore(n: number): void {
-    if (this.r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.r} bytes prependable`);
+  #roomBefore(n: number): void {
+    if (this.#r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
   }
 }
 

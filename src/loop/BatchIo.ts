@@ -6,29 +6,33 @@
 // per ready connection; each crossing costs more than the JS around it. Here a
 // turn crosses twice in all, whatever the number of ready connections.
 //
-// Ownership: one per loop, allocated once (DESIGN invariant 3). Threading: the
+// Ownership: one per loop, allocated once and reused every turn (nothing is
+// allocated per event or per write). Threading: the
 // loop's thread only. Arena bytes are valid only during the call that hands
 // them out (handlePreRead, stageCorked); nobody may keep a view of them.
 import type { Epoll } from '../poll/Epoll.js';
 import { native } from '../sys/addon.js';
+import { kCorkedBytes, kFinishCorked, kFlushCorked, kStageCorked } from './symbols.js';
 
 /**
  * Output a connection corked during a turn. The loop either stages it into the
  * write arena (stageCorked) and hands back the result of the batched write
- * (finishCorked), or asks it to write on its own (flushCorked).
+ * (finishCorked), or asks it to write on its own (flushCorked). Symbol-keyed:
+ * the loop's protocol, not the connection's public API.
  */
 export interface Flushable {
   readonly fd: number;
-  /** Bytes the batched flush should write now; 0 = nothing to batch (flushCorked() is still called). */
-  corkedBytes(): number;
+  /** Bytes the batched flush should write now; 0 = nothing to batch (flushCorked is still called). */
+  [kCorkedBytes](): number;
   /** Copy the first `length` corked bytes to arena[offset, offset + length). */
-  stageCorked(arena: Uint8Array, offset: number, length: number): void;
+  [kStageCorked](arena: Uint8Array, offset: number, length: number): void;
   /** The batched write of `length` staged bytes returned `n` (bytes or -errno). */
-  finishCorked(n: number, length: number): void;
+  [kFinishCorked](n: number, length: number): void;
   /** Write pending output now, unbatched. */
-  flushCorked(): void;
+  [kFlushCorked](): void;
 }
 
+/** Sizes of the batched turn's arenas (EventLoopOptions extends this). */
 export interface BatchIoOptions {
   /** The most one pre-read takes from one fd. Default 64 KiB. */
   readCap?: number;
@@ -37,6 +41,7 @@ export interface BatchIoOptions {
   writeArenaSize?: number;
 }
 
+/** The read arena, write arena and write table of one loop's batched turn. */
 export class BatchIo {
   /** A pre-read of exactly readCap bytes may have left more in the socket. */
   readonly readCap: number;
@@ -70,12 +75,12 @@ export class BatchIo {
     let offset = 0;
     for (let i = 0; i < corked.length; i++) {
       const c = corked[i]!;
-      const len = c.corkedBytes();
+      const len = c[kCorkedBytes]();
       if (len === 0 || len > arena.length - offset || k === staged.length) {
-        c.flushCorked(); // nothing to batch, or too big for what is left: on its own
+        c[kFlushCorked](); // nothing to batch, or too big for what is left: on its own
         continue;
       }
-      c.stageCorked(arena, offset, len);
+      c[kStageCorked](arena, offset, len);
       table[3 * k] = c.fd;
       table[3 * k + 1] = offset;
       table[3 * k + 2] = len;
@@ -89,7 +94,7 @@ export class BatchIo {
       staged[j] = undefined;
       // writeMany replaced each length with its result; entries are contiguous.
       const length = (j + 1 < k ? table[3 * (j + 1) + 1]! : offset) - table[3 * j + 1]!;
-      c.finishCorked(table[3 * j + 2]!, length);
+      c[kFinishCorked](table[3 * j + 2]!, length);
     }
   }
 }

@@ -1,8 +1,12 @@
-// EventLoop: one epoll set, its channels, a timing wheel and a task queue —
-// the reactor's heart (muduo's EventLoop, Redis's aeEventLoop).
+// EventLoop: one epoll set and the turn that serves it — the reactor's heart
+// (muduo's EventLoop, Redis's aeEventLoop). It delegates the channel table to a
+// Poller, timers to LoopTimers, the batched native I/O to BatchIo and who waits
+// for the kernel to a driver (drivers.ts); what is left here is the turn and
+// the queues it drains.
 //
 // One turn:   wait -> run due timers -> dispatch events -> flush corked output ->
-//             serve the ET ready list -> run queued tasks -> flush -> close deferred fds
+//             serve the ET ready list -> drain ports -> run queued tasks -> flush
+//             -> close deferred fds
 //
 // Batched turn (default, BatchIo): the wait also reads every ready connection
 // (one native call), and each flush writes every corked connection (one more).
@@ -11,33 +15,26 @@
 // touches its channels, connections and timers. Other threads reach it through
 // a MessagePort (attachPort) plus the loop's Waker, never by calling methods.
 //
-// Drivers (the same turn code either way):
-//   - 'integrated' (default): the epoll fd is watched from Node's own libuv loop,
-//     so this reactor shares the thread with timers, promises and node:net.
-//     Due timers wake it through a timerfd in the epoll set.
-//   - 'exclusive': run() blocks in epoll_wait until stop(), with the timing
-//     wheel's next deadline as the timeout. For worker threads and dedicated
-//     processes (signals are not seen by a blocked main thread: put an
-//     exclusive loop in a worker and keep signals on the main thread).
-//
-// fd lifetime (DESIGN invariant 2): closeFd() during a dispatch batch defers the
-// close to the end of the turn; an fd number therefore cannot be reused while
-// stale events for it may still sit in the batch, and tokens catch the rest.
+// fd lifetime: closeFd() during a dispatch batch defers the close to the end of
+// the turn, so an fd number cannot be reused while stale events for it may still
+// sit in the batch; registration tokens (Poller) catch the rest.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { AUTO_READ, Epoll, NOT_READ } from '../poll/Epoll.js';
+import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
-import { TimerFd } from '../poll/TimerFd.js';
-import type { TriggerMode } from '../poll/interest.js';
+import { Interest, type TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
-import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
 import { check } from '../sys/errors.js';
+import { LoopClosedError, LoopRunningError } from '../errors.js';
 import { BatchIo, type BatchIoOptions, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
+import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
-import { TimerNode, TimerWheel } from './TimerWheel.js';
+import { LoopTimers } from './LoopTimers.js';
+import { Poller } from './Poller.js';
+import { TimerNode, type TimerWheel } from './TimerWheel.js';
+import { kAddReady, kCork, kFlushCorked, kHasWork, kInTurn, kOnEvent, kOnPreRead, kPoller, kReadCap, kScratch, kServeReady, kSink, kTurn } from './symbols.js';
 
-const TOKEN_MASK = 0x7fffffff; // AUTO_READ is not part of a channel's token
-
+/** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
 export type Driver = 'integrated' | 'exclusive';
 
 /** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
@@ -66,34 +63,37 @@ export type { Flushable } from './BatchIo.js';
 
 /** Something with more input to read than one turn's budget allowed (ET). */
 export interface ReadyListEntry {
-  serveReady(): void;
+  [kServeReady](): void;
 }
 
 type Task = () => void;
 
+const rethrow = (err: unknown): never => {
+  throw err;
+};
+
+/** One epoll set, its channels, timers and task queue; runs turns under a driver. */
 export class EventLoop {
   readonly epoll: Epoll;
   readonly mode: TriggerMode;
   readonly driver: Driver;
-  readonly wheel: TimerWheel;
   readonly stats = new LoopStats();
-  /** Shared read scratch: a big read needs no pre-grown connection buffer. */
-  readonly scratch: Uint8Array;
   readonly readBudget: number;
   /** Milliseconds (performance.now()) at the start of the current turn. */
   now: number;
+
+  /** @internal Shared read scratch: a big read needs no pre-grown connection buffer. */
+  readonly [kScratch]: Uint8Array;
+  /** @internal Batched turn: the most one pre-read takes from one fd (a full pre-read may mean more is queued). */
+  readonly [kReadCap]: number;
+  /** @internal */
+  readonly [kPoller]: Poller;
+
   /** The batched turn's arenas; null on the per-fd path (batchIo: false). */
   readonly #batch: BatchIo | null;
-  /** Batched turn: the most one pre-read takes from one fd (a full pre-read may mean more is queued). */
-  readonly readCap: number;
-
-  readonly #channels: Array<Channel | undefined> = [];
-  #nextToken = 1;
+  readonly #timers: LoopTimers;
   readonly #waker: Waker;
-  readonly #wakerChannel: Channel;
-  readonly #timerFd: TimerFd | null;
-  #timerArmedAt = -1;
-  readonly #epochMs: number;
+  readonly #driver: LoopDriver;
 
   #tasks: Task[] = [];
   #spareTasks: Task[] = [];
@@ -103,11 +103,7 @@ export class EventLoop {
   #spareCorked: Flushable[] = [];
   #deferredCloses: number[] = [];
   #dispatching = false;
-  #running = false;
-  #stopRequested = false;
   #closed = false;
-  #immediatePending = false;
-  #onStopped: (() => void) | null = null;
   readonly #ports: Array<{ port: MessagePort; onMessage: (msg: unknown) => void }> = [];
 
   constructor(options: EventLoopOptions = {}) {
@@ -118,41 +114,23 @@ export class EventLoop {
       throw new TypeError(`driver must be 'integrated' or 'exclusive', got '${String(this.driver)}'`);
     }
     this.readBudget = options.readBudget ?? 256 * 1024;
-    this.scratch = new Uint8Array(options.scratchSize ?? 64 * 1024);
+    this[kScratch] = new Uint8Array(options.scratchSize ?? 64 * 1024);
     this.epoll = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
     this.#batch = (options.batchIo ?? true) ? new BatchIo(this.epoll.maxEvents, options) : null;
-    this.readCap = this.#batch?.readCap ?? 0;
-    this.#epochMs = performance.now();
-    this.now = this.#epochMs;
-    this.wheel = new TimerWheel({ tickMs: options.tickMs ?? 10, now: 0 });
+    this[kReadCap] = this.#batch?.readCap ?? 0;
+    this[kPoller] = new Poller(this.epoll, this.mode, this.#batch !== null, this.stats);
+    const integrated = this.driver === 'integrated';
+    this.#timers = new LoopTimers(options.tickMs ?? 10, integrated);
+    this.now = this.#timers.epochMs;
     this.#waker = new Waker();
-    this.#wakerChannel = new Channel(this, this.#waker.fd, { handleEvent: () => this.#onWake() });
-    this.#wakerChannel.setInterest(EPOLLIN);
-    if (this.driver === 'integrated') {
-      this.#timerFd = new TimerFd();
-      new Channel(this, this.#timerFd.fd, { handleEvent: () => this.#timerFd!.read() }).setInterest(EPOLLIN);
-    } else {
-      this.#timerFd = null;
-    }
+    new Channel(this, this.#waker.fd, { [kOnEvent]: () => this.#onWake() }).want(Interest.READ);
+    if (integrated) new Channel(this, this.#timers.fd, { [kOnEvent]: () => this.#timers.drainTimerFd() }).want(Interest.READ);
+    this.#driver = integrated ? new IntegratedDriver(this, this.#timers) : new ExclusiveDriver(this, this.#timers, this.#waker);
   }
 
-  // --- channels ---------------------------------------------------------------
-
-  /** Called by Channel.setInterest: register (new token) or modify. */
-  updateChannel(ch: Channel, mask: number): void {
-    if (ch.token === 0) {
-      const existing = this.#channels[ch.fd];
-      if (existing !== undefined && existing.token !== 0) throw new Error(`fd ${ch.fd} already has a channel in this loop`);
-      const token = this.#nextToken;
-      this.#nextToken = token >= 0x7fffffff ? 1 : token + 1; // tokens stay small ints (no heap numbers)
-      this.epoll.add(ch.fd, mask, this.#kernelToken(ch, token, mask));
-      ch.token = token;
-      this.#channels[ch.fd] = ch;
-    } else {
-      this.epoll.modify(ch.fd, mask, this.#kernelToken(ch, ch.token, mask));
-    }
-    ch.interest = mask;
-    this.stats.syscalls++;
+  /** The loop's timing wheel (its clock is the loop's: see schedule()). */
+  get wheel(): TimerWheel {
+    return this.#timers.wheel;
   }
 
   /** Whether turns use the batched native calls (EventLoopOptions.batchIo). */
@@ -160,25 +138,9 @@ export class EventLoop {
     return this.#batch !== null;
   }
 
-  /** The token the kernel holds: the channel's, plus AUTO_READ when the batched turn reads for it. */
-  #kernelToken(ch: Channel, token: number, mask: number): number {
-    return this.batchIo && ch.autoRead && mask & EPOLLIN ? token + AUTO_READ : token;
-  }
-
-  /** Called by Channel.remove: deregister now; its queued events become stale. */
-  removeChannel(ch: Channel): void {
-    if (this.#channels[ch.fd] === ch) this.#channels[ch.fd] = undefined;
-    ch.token = 0;
-    ch.interest = 0;
-    // Raw call, result ignored: ENOENT/EBADF mean the fd already left the set
-    // (closed elsewhere), and there is nothing to undo either way.
-    native.epollCtl(this.epoll.fd, EPOLL_CTL_DEL, ch.fd, 0, 0);
-    this.stats.syscalls++;
-  }
-
   /** The channel registered for `fd`, if any. */
   channelOf(fd: number): Channel | undefined {
-    return this.#channels[fd];
+    return this[kPoller].channelOf(fd);
   }
 
   /** Close an fd owned by something in this loop, after the current dispatch batch. */
@@ -203,8 +165,7 @@ export class EventLoop {
 
   /** Make the loop run a turn soon (from this thread). */
   wakeup(): void {
-    if (this.driver === 'integrated') this.#scheduleImmediateTurn();
-    else if (!this.#dispatching) this.#waker.wake();
+    this.#driver.wakeup();
   }
 
   /** The fd other threads signal (Waker.signal) after posting to an attached port. */
@@ -221,20 +182,25 @@ export class EventLoop {
     this.#ports.push({ port, onMessage });
   }
 
-  /** An ET connection that stopped at its read budget: serve it next turn. */
-  addReady(entry: ReadyListEntry): void {
+  /** @internal An ET reader that stopped at its read budget: serve it next turn. */
+  [kAddReady](entry: ReadyListEntry): void {
     this.#ready.push(entry);
     if (!this.#dispatching) this.wakeup();
   }
 
-  /** A connection with output corked in this handler: flushed when the handler returns. */
-  cork(f: Flushable): void {
+  /** @internal Output corked in this handler: flushed when the handler (per-fd) or the batch (batched) is done. */
+  [kCork](f: Flushable): void {
     this.#corked.push(f);
   }
 
-  /** Whether sends should be corked (we are inside a turn) or written at once. */
-  get inTurn(): boolean {
+  /** @internal Whether sends should be corked (we are inside a turn) or written at once. */
+  get [kInTurn](): boolean {
     return this.#dispatching;
+  }
+
+  /** @internal Tasks or ready entries wait: the next turn must not block. */
+  [kHasWork](): boolean {
+    return this.#ready.length !== 0 || this.#tasks.length !== 0;
   }
 
   /** Schedule `fn` after `delayMs` on the loop's timing wheel. */
@@ -246,15 +212,13 @@ export class EventLoop {
 
   /** (Re)arm a caller-owned timer node (no allocation: idle timeouts use this). */
   schedule(node: TimerNode, delayMs: number): void {
-    // The wheel's clock only moves when a turn advances it; measure the delay
-    // from the real present, not from the wheel's (possibly stale) last tick.
-    const nowRel = (this.#dispatching ? this.now : performance.now()) - this.#epochMs;
-    this.wheel.schedule(node, delayMs + Math.max(0, nowRel - this.wheel.currentTime));
-    this.#timersChanged();
+    this.#timers.schedule(node, delayMs, this.#dispatching ? this.now : performance.now());
+    this.#driver.timersChanged();
   }
 
+  /** Disarm a timer; false if it was not armed. */
   cancel(node: TimerNode): boolean {
-    return this.wheel.cancel(node);
+    return this.#timers.wheel.cancel(node);
   }
 
   // --- running -------------------------------------------------------------------
@@ -268,70 +232,24 @@ export class EventLoop {
    * until stop() — that is what "exclusive" means.
    */
   run(): Promise<void> {
-    if (this.#closed) throw new Error('event loop is closed');
-    if (this.#running) throw new Error('event loop is already running');
-    this.#running = true;
-    this.#stopRequested = false;
-    const done = new Promise<void>((resolve) => {
-      this.#onStopped = resolve;
-    });
-    if (this.driver === 'integrated') {
-      this.epoll.watch(() => this.#turn(0));
-      this.#armTimerFd();
-      if (this.#tasks.length || this.#ready.length) this.#scheduleImmediateTurn();
-    } else {
-      void this.#runExclusive();
-    }
-    return done;
-  }
-
-  async #runExclusive(): Promise<void> {
-    await undefined; // return to run()'s caller first: it may still be setting up
-    try {
-      while (!this.#stopRequested) {
-        if (this.#turn(0) > 0) {
-          await undefined; // busy: let this turn's promise continuations run, go on
-          continue;
-        }
-        // Nothing ready. Before sleeping, let every pending promise continuation
-        // run: one macrotask hop drains the whole microtask queue, where a single
-        // await would let only the first link of a chain run before we block.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.#stopRequested) break;
-        this.#turn(this.#exclusiveTimeout());
-        await undefined;
-      }
-    } finally {
-      this.#running = false;
-      this.#resolveStopped();
-    }
-  }
-
-  #resolveStopped(): void {
-    const resolve = this.#onStopped;
-    this.#onStopped = null;
-    resolve?.();
+    if (this.#closed) throw new LoopClosedError();
+    if (this.#driver.running) throw new LoopRunningError();
+    return this.#driver.start();
   }
 
   /** Run one turn, waiting at most `timeoutMs` for events (tests, custom drivers). */
   runOnce(timeoutMs = 0): void {
-    this.#turn(timeoutMs);
+    this[kTurn](timeoutMs);
   }
 
   /** Stop running after the current turn. Safe from handlers, timers and tasks. */
   stop(): void {
-    this.#stopRequested = true;
-    if (this.driver === 'integrated') {
-      this.epoll.unwatch();
-      this.#running = false;
-      this.#resolveStopped();
-    } else if (!this.#dispatching) {
-      this.#waker.wake();
-    }
+    this.#driver.stop();
   }
 
+  /** Whether run() is in progress. */
   get running(): boolean {
-    return this.#running;
+    return this.#driver.running;
   }
 
   /** Whether the loop keeps the Node process alive (integrated driver). */
@@ -340,6 +258,7 @@ export class EventLoop {
     return this;
   }
 
+  /** Undo unref(). */
   ref(): this {
     this.epoll.ref();
     return this;
@@ -352,23 +271,24 @@ export class EventLoop {
     this.#closed = true;
     for (const fd of this.#deferredCloses.splice(0)) this.#closeNow(fd);
     this.#waker.close();
-    this.#timerFd?.close();
+    this.#timers.close();
     this.epoll.close();
   }
 
+  /** Whether close() was called. */
   get closed(): boolean {
     return this.#closed;
   }
 
   /** Loop time in ms since the loop was created (the wheel's clock). */
   get elapsedMs(): number {
-    return this.now - this.#epochMs;
+    return this.now - this.#timers.epochMs;
   }
 
   // --- the turn ------------------------------------------------------------------
 
-  /** One turn; returns how much work it did (events + tasks + timers + ready entries). */
-  #turn(timeoutMs: number): number {
+  /** @internal One turn; returns how much work it did (events + tasks + timers + ready entries). */
+  [kTurn](timeoutMs: number): number {
     const ep = this.epoll;
     const timeout = this.#ready.length || this.#tasks.length ? 0 : timeoutMs;
     const batch = this.#batch;
@@ -384,19 +304,19 @@ export class EventLoop {
     try {
       // Timers first (as libuv does): the wheel's clock is then current for
       // anything the handlers below schedule.
-      if (this.wheel.size) this.#runTimers();
+      if (this.#timers.wheel.size) stats.timersFired += this.#timers.runDue(this.now, rethrow);
       const ev = ep.events;
-      const channels = this.#channels;
+      const poller = this[kPoller];
       let offset = 0; // where event i's pre-read bytes start in the read arena
       for (let i = 0; i < n; i++) {
-        const ch = channels[ev[3 * i]!];
+        const ch = poller.lookup(ev[3 * i]!, ev[3 * i + 2]!);
         const read = batch !== null ? batch.readResults[i]! : NOT_READ;
-        if (ch === undefined || ch.token !== (ev[3 * i + 2]! & TOKEN_MASK)) {
-          stats.staleEvents++;
+        if (ch === undefined) {
+          // stale: counted by the poller
         } else if (read === NOT_READ) {
-          ch.handler.handleEvent(ev[3 * i + 1]!);
+          ch[kSink][kOnEvent](ev[3 * i + 1]!);
         } else {
-          (ch.handler as PreReadHandler).handlePreRead(ev[3 * i + 1]!, read, batch!.readArena, offset);
+          (ch[kSink] as PreReadHandler)[kOnPreRead](ev[3 * i + 1]!, read, batch!.readArena, offset);
         }
         if (read > 0) offset += read;
         if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
@@ -411,10 +331,7 @@ export class EventLoop {
       this.#dispatching = false;
       if (this.#deferredCloses.length) for (const fd of this.#deferredCloses.splice(0)) this.#closeNow(fd);
     }
-    if (this.driver === 'integrated' && this.#running) {
-      this.#armTimerFd();
-      if (this.#ready.length || this.#tasks.length) this.#scheduleImmediateTurn();
-    }
+    this.#driver.afterTurn();
     return work + stats.timersFired - timersBefore;
   }
 
@@ -423,7 +340,7 @@ export class EventLoop {
     const ready = this.#ready;
     this.#ready = this.#spareReady;
     for (let i = 0; i < ready.length; i++) {
-      ready[i]!.serveReady();
+      ready[i]![kServeReady]();
       if (this.#batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each entry
     }
     ready.length = 0;
@@ -438,16 +355,12 @@ export class EventLoop {
     this.#spareTasks = tasks;
   }
 
-  #runTimers(): void {
-    this.stats.timersFired += this.wheel.advance(this.now - this.#epochMs);
-  }
-
   #flushCorked(): void {
     const batch = this.#batch;
     if (batch === null) {
       const corked = this.#corked;
-      // flushCorked() may cork others (a write error closing a connection): loop by index.
-      for (let i = 0; i < corked.length; i++) corked[i]!.flushCorked();
+      // A flush may cork others (a write error closing a connection): loop by index.
+      for (let i = 0; i < corked.length; i++) corked[i]![kFlushCorked]();
       corked.length = 0;
       return;
     }
@@ -472,47 +385,6 @@ export class EventLoop {
     for (const { port, onMessage } of this.#ports) {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) onMessage(m.message);
     }
-  }
-
-  #exclusiveTimeout(): number {
-    if (this.#ready.length || this.#tasks.length) return 0;
-    if (this.wheel.size === 0) return -1;
-    return this.wheel.nextTimeoutMs(performance.now() - this.#epochMs);
-  }
-
-  #timersChanged(): void {
-    if (this.driver === 'integrated' && this.#running && !this.#dispatching) this.#armTimerFd();
-  }
-
-  /** Integrated driver: keep the timerfd armed for the wheel's next deadline. */
-  #armTimerFd(): void {
-    const tfd = this.#timerFd;
-    if (tfd === null) return;
-    if (this.wheel.size === 0) {
-      if (this.#timerArmedAt !== -1) {
-        tfd.disarm();
-        this.#timerArmedAt = -1;
-      }
-      return;
-    }
-    const nowRel = performance.now() - this.#epochMs;
-    const delay = Math.max(this.wheel.nextTimeoutMs(nowRel), 0.05);
-    const at = nowRel + delay;
-    // Re-arm only if the deadline moved earlier or the armed one has passed.
-    if (this.#timerArmedAt === -1 || at < this.#timerArmedAt - 0.5 || this.#timerArmedAt < nowRel) {
-      tfd.set(delay);
-      this.#timerArmedAt = at;
-      this.stats.syscalls++;
-    }
-  }
-
-  #scheduleImmediateTurn(): void {
-    if (this.#immediatePending || !this.#running) return;
-    this.#immediatePending = true;
-    setImmediate(() => {
-      this.#immediatePending = false;
-      if (this.#running && !this.#closed) this.#turn(0);
-    });
   }
 
   #closeNow(fd: number): void {

@@ -1,6 +1,7 @@
 // LoopStats: a loop's counters, plain numbers bumped inline on the hot path and
 // read by benchmarks (syscalls per message, events per turn). Owned by one loop;
 // read it from that loop's thread (or post a snapshot across).
+/** Counters of one loop (plain numbers, bumped inline). */
 export class LoopStats {
   /** epoll_wait calls that returned (one per turn). */
   turns = 0;

@@ -1,13 +1,11 @@
-// TimerWheel: a hierarchical timing wheel (seed 002's "water meter" design, the
+// TimerWheel: a hierarchical timing wheel (a "water meter" of levels, like the
 // Linux kernel's classic tv1..tv5 wheel) driving idle timeouts, connect retries
 // and deadlines. schedule() and cancel() are O(1); advancing costs O(1) per tick
 // that has work, and empty stretches are skipped.
 //
-// Ownership: the wheel owns its slot lists, never the nodes in them. A TimerNode
-// belongs to whoever made it (typically a connection, which keeps one node for its
-// idle timeout and re-arms it on every read, with no allocation); while armed it is
-// linked into exactly one slot of one wheel. Single-threaded: a wheel belongs to
-// one event loop and is only touched from that loop's thread.
+// Ownership: the wheel owns its slot lists, never the nodes in them (TimerNode.ts).
+// Single-threaded: a wheel belongs to one event loop and only that loop's thread
+// touches it.
 //
 // Time: the wheel never reads a clock. It keeps "now" as the caller reports it
 // (constructor `now`, then advance(nowMs)); delays are measured from that. This
@@ -25,42 +23,12 @@
 // the advance() that passes its due tick (at most one tick after its exact due
 // time, if the caller advances to that time). Timers fire in due-tick order,
 // and within one tick in the order they were scheduled.
+import { TimerForeignError, TimerReentrantError } from '../errors.js';
+import { TimerNode } from './TimerNode.js';
 
-/**
- * One timer, owned by the caller and reusable: schedule it again after it fired
- * or was cancelled, with no allocation. Its list links are internal to the wheel.
- */
-export class TimerNode {
-  /** Called with the node when it fires. The node is already inactive by then. */
-  callback: (node: TimerNode) => void;
-  /** Free for the owner (e.g. the connection this idle timer belongs to). */
-  data: unknown = undefined;
+export { TimerNode } from './TimerNode.js';
 
-  /** @internal Circular doubly linked list links; a lone node points at itself. */
-  _prev: TimerNode = this;
-  /** @internal */
-  _next: TimerNode = this;
-  /** @internal The sentinel of the list this node is in; null when not armed. */
-  _slot: TimerNode | null = null;
-  /** @internal The wheel the node is armed in (meaningful while _slot !== null). */
-  _wheel: TimerWheel | null = null;
-  /** @internal Wheel level of the list it is in, -1 for the due list. */
-  _level = -1;
-  /** @internal Absolute tick the timer is due at. */
-  _expires = 0;
-  /** @internal Scheduling sequence number: keeps same-tick timers in insertion order. */
-  _seq = 0;
-
-  constructor(callback: (node: TimerNode) => void) {
-    this.callback = callback;
-  }
-
-  /** True while scheduled (including while queued to fire in the current advance()). */
-  get active(): boolean {
-    return this._slot !== null;
-  }
-}
-
+/** Shape and start time of a TimerWheel. */
 export interface TimerWheelOptions {
   /** Milliseconds per tick; the wheel's resolution. Default 10. */
   tickMs?: number;
@@ -80,29 +48,30 @@ const MAX_SPAN_TICKS = 2 ** 48;
 const noop = (): void => {};
 const bySeq = (a: TimerNode, b: TimerNode): number => a._seq - b._seq;
 
+/** Hierarchical timing wheel: O(1) schedule/cancel; advance() fires what is due. */
 export class TimerWheel {
-  private readonly tick: number;
-  private readonly S: number;
-  private readonly L: number;
+  readonly #tick: number;
+  readonly #S: number;
+  readonly #L: number;
   /** unit[l] = S^l: ticks per slot on level l; unit[L] = the whole span. */
-  private readonly unit: number[];
+  readonly #unit: number[];
   /** Largest placement distance, S^L - 1 ticks. */
-  private readonly maxAhead: number;
+  readonly #maxAhead: number;
   /** slots[l][i] is the sentinel of a circular list. */
-  private readonly slots: TimerNode[][];
+  readonly #slots: TimerNode[][];
   /** Armed timers per level, to skip empty levels when looking for work. */
-  private readonly levelCount: number[];
+  readonly #levelCount: number[];
   /** Timers whose tick has come, waiting for (or in the middle of) their callbacks. */
-  private readonly due: TimerNode = new TimerNode(noop);
-  private readonly sortScratch: TimerNode[] = [];
+  readonly #due: TimerNode = new TimerNode(noop);
+  readonly #sortScratch: TimerNode[] = [];
 
   /** Current tick: every timer due at or before it has been moved to `due`. */
-  private cur: number;
+  #cur: number;
   /** Latest time the caller reported, in ms; delays count from here. */
-  private nowMs: number;
-  private count = 0;
-  private seq = 0;
-  private running = false;
+  #nowMs: number;
+  #count = 0;
+  #seq = 0;
+  #running = false;
 
   constructor(options: TimerWheelOptions = {}) {
     const tickMs = options.tickMs ?? 10;
@@ -121,34 +90,34 @@ export class TimerWheel {
     if (typeof now !== 'number' || !Number.isFinite(now)) {
       throw new RangeError(`now must be a finite number of ms, got ${String(now)}`);
     }
-    this.tick = tickMs;
-    this.S = S;
-    this.L = L;
-    this.unit = [];
-    for (let l = 0; l <= L; l++) this.unit.push(S ** l);
-    this.maxAhead = S ** L - 1;
-    this.slots = [];
-    this.levelCount = [];
+    this.#tick = tickMs;
+    this.#S = S;
+    this.#L = L;
+    this.#unit = [];
+    for (let l = 0; l <= L; l++) this.#unit.push(S ** l);
+    this.#maxAhead = S ** L - 1;
+    this.#slots = [];
+    this.#levelCount = [];
     for (let l = 0; l < L; l++) {
       const level: TimerNode[] = [];
       for (let i = 0; i < S; i++) level.push(new TimerNode(noop));
-      this.slots.push(level);
-      this.levelCount.push(0);
+      this.#slots.push(level);
+      this.#levelCount.push(0);
     }
-    this.nowMs = now;
-    this.cur = Math.floor(now / tickMs);
+    this.#nowMs = now;
+    this.#cur = Math.floor(now / tickMs);
   }
 
   /** Number of armed timers (including those due but not yet called). */
   get size(): number {
-    return this.count;
+    return this.#count;
   }
   get tickMs(): number {
-    return this.tick;
+    return this.#tick;
   }
   /** Start of the current tick, in ms. */
   get currentTime(): number {
-    return this.cur * this.tick;
+    return this.#cur * this.#tick;
   }
   /**
    * Longest delay placed directly, (S^levels - 1) ticks. A longer delay is
@@ -157,7 +126,7 @@ export class TimerWheel {
    * cascade per span), so it still fires on time.
    */
   get maxSpanMs(): number {
-    return this.maxAhead * this.tick;
+    return this.#maxAhead * this.#tick;
   }
 
   /** Allocates a node and schedules it. */
@@ -180,22 +149,22 @@ export class TimerWheel {
       throw new TypeError(`delayMs must be a number, got ${String(delayMs)}`);
     }
     if (node._slot !== null) {
-      if (node._wheel !== this) throw new Error('TimerNode is armed in another TimerWheel');
-      this.unlink(node);
+      if (node._wheel !== this) throw new TimerForeignError();
+      this.#unlink(node);
     }
-    let expires = Math.ceil((this.nowMs + (delayMs > 0 ? delayMs : 0)) / this.tick);
-    if (!(expires > this.cur)) expires = this.cur + 1;
+    let expires = Math.ceil((this.#nowMs + (delayMs > 0 ? delayMs : 0)) / this.#tick);
+    if (!(expires > this.#cur)) expires = this.#cur + 1;
     node._expires = expires;
-    node._seq = ++this.seq;
+    node._seq = ++this.#seq;
     node._wheel = this;
-    this.place(node);
-    this.count++;
+    this.#place(node);
+    this.#count++;
   }
 
   /** Disarms `node`. O(1). False if it was not armed (in this wheel). */
   cancel(node: TimerNode): boolean {
     if (node._slot === null || node._wheel !== this) return false;
-    this.unlink(node);
+    this.#unlink(node);
     return true;
   }
 
@@ -220,38 +189,38 @@ export class TimerWheel {
     if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
       throw new RangeError(`nowMs must be a finite number, got ${String(nowMs)}`);
     }
-    if (this.running) throw new Error('TimerWheel.advance() called from a timer callback');
-    if (nowMs > this.nowMs) this.nowMs = nowMs;
-    const target = Math.floor(this.nowMs / this.tick);
-    const due = this.due;
+    if (this.#running) throw new TimerReentrantError();
+    if (nowMs > this.#nowMs) this.#nowMs = nowMs;
+    const target = Math.floor(this.#nowMs / this.#tick);
+    const due = this.#due;
     let fired = 0;
-    this.running = true;
+    this.#running = true;
     try {
       for (;;) {
         // Unlink before calling: the callback sees an inactive node it may re-arm,
         // and cancel() of a node still queued here just unlinks it from `due`.
         while (due._next !== due) {
           const node = due._next;
-          this.unlink(node);
+          this.#unlink(node);
           fired++;
           node.callback(node);
         }
-        if (this.cur >= target) break;
-        if (this.count === 0) {
-          this.cur = target;
+        if (this.#cur >= target) break;
+        if (this.#count === 0) {
+          this.#cur = target;
           break;
         }
-        const t = this.nextEventTick(target);
+        const t = this.#nextEventTick(target);
         if (t > target) {
-          this.cur = target;
+          this.#cur = target;
           break;
         }
-        this.cur = t;
-        this.cascadeAt(t);
-        this.collect(t);
+        this.#cur = t;
+        this.#cascadeAt(t);
+        this.#collect(t);
       }
     } finally {
-      this.running = false;
+      this.#running = false;
     }
     return fired;
   }
@@ -269,10 +238,10 @@ export class TimerWheel {
     if (typeof nowMs !== 'number' || Number.isNaN(nowMs)) {
       throw new RangeError(`nowMs must be a number, got ${String(nowMs)}`);
     }
-    if (this.due._next !== this.due) return 0;
-    if (this.count === 0) return -1;
-    const t = this.nextEventTick(Infinity);
-    const ms = t * this.tick - nowMs;
+    if (this.#due._next !== this.#due) return 0;
+    if (this.#count === 0) return -1;
+    const t = this.#nextEventTick(Infinity);
+    const ms = t * this.#tick - nowMs;
     return ms > 0 ? ms : 0;
   }
 
@@ -283,27 +252,27 @@ export class TimerWheel {
    * span is clamped to the far end of the top level (it keeps its real _expires
    * and is simply re-placed when that slot cascades).
    */
-  private place(node: TimerNode): void {
-    const limit = this.cur + this.maxAhead;
+  #place(node: TimerNode): void {
+    const limit = this.#cur + this.#maxAhead;
     const at = node._expires < limit ? node._expires : limit;
-    const ahead = at - this.cur;
-    const unit = this.unit;
+    const ahead = at - this.#cur;
+    const unit = this.#unit;
     let level = 0;
-    while (level < this.L - 1 && ahead >= unit[level + 1]) level++;
-    const head = this.slots[level][Math.floor(at / unit[level]) % this.S];
+    while (level < this.#L - 1 && ahead >= unit[level + 1]) level++;
+    const head = this.#slots[level][Math.floor(at / unit[level]) % this.#S];
     linkTail(head, node);
     node._level = level;
-    this.levelCount[level]++;
+    this.#levelCount[level]++;
   }
 
-  private unlink(node: TimerNode): void {
+  #unlink(node: TimerNode): void {
     node._prev._next = node._next;
     node._next._prev = node._prev;
     node._prev = node;
     node._next = node;
     node._slot = null;
-    if (node._level >= 0) this.levelCount[node._level]--;
-    this.count--;
+    if (node._level >= 0) this.#levelCount[node._level]--;
+    this.#count--;
   }
 
   /**
@@ -311,13 +280,13 @@ export class TimerWheel {
    * non-empty slot of a higher level cascades; Infinity if none. Every tick
    * before it is a no-op, so advance() may jump there directly.
    */
-  private nextEventTick(limit: number): number {
-    const S = this.S;
-    const cur = this.cur;
+  #nextEventTick(limit: number): number {
+    const S = this.#S;
+    const cur = this.#cur;
     let best = Infinity;
-    if (this.levelCount[0] > 0) {
+    if (this.#levelCount[0] > 0) {
       // Level-0 timers are due within S - 1 ticks, so this finds one.
-      const level = this.slots[0];
+      const level = this.#slots[0];
       const end = Math.min(cur + S, limit);
       for (let t = cur + 1; t <= end; t++) {
         const head = level[t % S];
@@ -327,15 +296,15 @@ export class TimerWheel {
         }
       }
     }
-    for (let l = 1; l < this.L; l++) {
-      const u = this.unit[l];
+    for (let l = 1; l < this.#L; l++) {
+      const u = this.#unit[l];
       // Level l cascades at multiples of S^l; its slot q % S at tick q * S^l.
       const q0 = Math.floor(cur / u) + 1;
       let t = q0 * u;
       // Higher levels cascade at multiples of this one's unit, so never sooner.
       if (t >= best || t > limit) break;
-      if (this.levelCount[l] === 0) continue;
-      const level = this.slots[l];
+      if (this.#levelCount[l] === 0) continue;
+      const level = this.#slots[l];
       for (let j = 0; j < S && t < best && t <= limit; j++, t += u) {
         const head = level[(q0 + j) % S];
         if (head._next !== head) {
@@ -348,11 +317,11 @@ export class TimerWheel {
   }
 
   /** At tick t, cascade level l's current slot for every level whose lower level wrapped. */
-  private cascadeAt(t: number): void {
-    for (let l = 1; l < this.L; l++) {
-      const u = this.unit[l];
+  #cascadeAt(t: number): void {
+    for (let l = 1; l < this.#L; l++) {
+      const u = this.#unit[l];
       if (t % u !== 0) break;
-      const head = this.slots[l][Math.floor(t / u) % this.S];
+      const head = this.#slots[l][Math.floor(t / u) % this.#S];
       if (head._next === head) continue;
       const first = head._next;
       const last = head._prev;
@@ -363,8 +332,8 @@ export class TimerWheel {
       for (let node = first; ; ) {
         const next = node._next;
         const isLast = node === last;
-        this.levelCount[l]--;
-        this.place(node);
+        this.#levelCount[l]--;
+        this.#place(node);
         if (isLast) break;
         node = next;
       }
@@ -372,10 +341,10 @@ export class TimerWheel {
   }
 
   /** Moves level 0's slot for tick t to the due list, in insertion order. */
-  private collect(t: number): void {
-    const head = this.slots[0][t % this.S];
+  #collect(t: number): void {
+    const head = this.#slots[0][t % this.#S];
     if (head._next === head) return;
-    const due = this.due;
+    const due = this.#due;
     const first = head._next;
     const last = head._prev;
     head._next = head;
@@ -385,10 +354,10 @@ export class TimerWheel {
     for (let node = first; ; ) {
       const next = node._next;
       const isLast = node === last;
-      this.levelCount[0]--;
+      this.#levelCount[0]--;
       if (node._expires > t) {
         // Only a timer clamped on a one-level wheel gets here: not due yet.
-        this.place(node);
+        this.#place(node);
       } else {
         if (node._seq < lastSeq) sorted = false;
         lastSeq = node._seq;
@@ -401,12 +370,12 @@ export class TimerWheel {
     // Cascaded timers are appended after timers placed directly in the slot
     // later on; restore scheduling order (rare: needs two timers due in the same
     // tick that came there by different routes).
-    if (!sorted) this.sortDue();
+    if (!sorted) this.#sortDue();
   }
 
-  private sortDue(): void {
-    const due = this.due;
-    const a = this.sortScratch;
+  #sortDue(): void {
+    const due = this.#due;
+    const a = this.#sortScratch;
     for (let n = due._next; n !== due; n = n._next) a.push(n);
     a.sort(bySeq);
     let prev = due;

@@ -3,5 +3,15 @@ export { Epoll, DEFAULT_MAX_EVENTS, AUTO_READ, NOT_READ, type EpollOptions } fro
 export { EventFd, Waker, type EventFdOptions } from './EventFd.js';
 export { TimerFd, type TimerFdOptions, type ClockName } from './TimerFd.js';
 export { PollSet, poll } from './PollSet.js';
-export { describeEvents, readInterest, type TriggerMode } from './interest.js';
+export {
+  describeEvents,
+  readInterest,
+  interestToEpoll,
+  Interest,
+  isReadable,
+  isWritable,
+  isReadClosed,
+  isError,
+  type TriggerMode,
+} from './interest.js';
 export { toTimeoutMs } from './timeout.js';

@@ -20,15 +20,16 @@ import {
   EINTR,
   EMFILE,
   ENFILE,
-  EPOLLET,
-  EPOLLIN,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
 } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
-import { Channel, type EventHandler } from '../loop/Channel.js';
+import { Interest } from '../poll/interest.js';
+import { Channel, type ChannelHandler } from '../loop/Channel.js';
+import { kAddReady, kOnEvent, kServeReady } from '../loop/symbols.js';
 import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
 
+/** Acceptor tuning and its error sink. */
 export interface AcceptorOptions {
   /** Connections accepted per turn at most. Default 128. */
   budget?: number;
@@ -38,10 +39,12 @@ export interface AcceptorOptions {
 
 const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
-export class Acceptor implements EventHandler, ReadyListEntry {
+/** Accepts connections on a listening fd, at most `budget` per turn. */
+export class Acceptor implements ChannelHandler, ReadyListEntry {
   readonly channel: Channel;
   /** Connections dropped because the process was out of fds. */
   dropped = 0;
+  readonly #onAccept: (fd: number) => void;
   readonly #budget: number;
   readonly #onError: ((err: SystemError) => void) | undefined;
   #spareFd: number;
@@ -50,20 +53,23 @@ export class Acceptor implements EventHandler, ReadyListEntry {
   constructor(
     readonly loop: EventLoop,
     readonly listenFd: number,
-    private readonly onAccept: (fd: number) => void,
+    onAccept: (fd: number) => void,
     options: AcceptorOptions = {},
   ) {
+    this.#onAccept = onAccept;
     this.#budget = options.budget ?? 128;
     this.#onError = options.onError;
     this.#spareFd = native.eventfdCreate(0, EFD_CLOEXEC);
     this.channel = new Channel(loop, listenFd, this);
   }
 
+  /** Register for readability: accepting starts with the next turn. */
   start(): void {
-    this.channel.setInterest(this.loop.mode === 'et' ? (EPOLLIN | EPOLLET) >>> 0 : EPOLLIN);
+    this.channel.want(Interest.READ);
   }
 
-  handleEvent(): void {
+  /** @internal The listening socket is readable: accept what is queued, up to the budget. */
+  [kOnEvent](): void {
     if (this.#stopped) return;
     const stats = this.loop.stats;
     for (let i = 0; i < this.#budget; i++) {
@@ -71,7 +77,7 @@ export class Acceptor implements EventHandler, ReadyListEntry {
       stats.syscalls++;
       if (fd >= 0) {
         stats.accepts++;
-        this.onAccept(fd);
+        this.#onAccept(fd);
         if (this.#stopped) return;
         continue;
       }
@@ -85,11 +91,12 @@ export class Acceptor implements EventHandler, ReadyListEntry {
       return; // ENOBUFS/ENOMEM: try again on the next report
     }
     // Budget spent with connections possibly still queued.
-    if (this.loop.mode === 'et') this.loop.addReady(this);
+    if (this.loop.mode === 'et') this.loop[kAddReady](this);
   }
 
-  serveReady(): void {
-    this.handleEvent();
+  /** @internal */
+  [kServeReady](): void {
+    this[kOnEvent]();
   }
 
   /** Out of fds: accept with the spare slot and close at once. False if no spare to use. */

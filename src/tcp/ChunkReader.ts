@@ -7,7 +7,13 @@
 // caught up — a slow consumer never makes the process buffer without bound.
 // Single-threaded (the connection's loop thread); allocates one promise per
 // read that has to wait, which is the price of the await face.
+import { ConcurrentReadError } from '../errors.js';
+
+/** A queue of owned chunks between a connection (push) and an awaiting reader (read). */
 export class ChunkReader {
+  readonly #highWaterMark: number;
+  readonly #pause: () => void;
+  readonly #resume: () => void;
   readonly #chunks: Buffer[] = [];
   #head = 0;
   #buffered = 0;
@@ -17,10 +23,14 @@ export class ChunkReader {
   #paused = false;
 
   constructor(
-    private readonly highWaterMark: number,
-    private readonly pause: () => void,
-    private readonly resume: () => void,
-  ) {}
+    highWaterMark: number,
+    pause: () => void,
+    resume: () => void,
+  ) {
+    this.#highWaterMark = highWaterMark;
+    this.#pause = pause;
+    this.#resume = resume;
+  }
 
   push(chunk: Buffer): void {
     if (this.#ended || chunk.length === 0) return;
@@ -32,9 +42,9 @@ export class ChunkReader {
     }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    if (!this.#paused && this.#buffered >= this.highWaterMark) {
+    if (!this.#paused && this.#buffered >= this.#highWaterMark) {
       this.#paused = true;
-      this.pause();
+      this.#pause();
     }
   }
 
@@ -68,15 +78,15 @@ export class ChunkReader {
         this.#head = 0;
       }
       this.#buffered -= chunk.length;
-      if (this.#paused && this.#buffered < this.highWaterMark / 2) {
+      if (this.#paused && this.#buffered < this.#highWaterMark / 2) {
         this.#paused = false;
-        this.resume();
+        this.#resume();
       }
       return Promise.resolve(chunk);
     }
     if (this.#error !== null) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve(null);
-    if (this.#waiter !== null) return Promise.reject(new Error('read() called while another read() is pending'));
+    if (this.#waiter !== null) return Promise.reject(new ConcurrentReadError());
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });

@@ -8,12 +8,15 @@
 // nothing. cancel() closes an attempt in progress. Threading: the loop's thread.
 import { connect, socketError, toAddress, type AddressLike } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
-import { EPOLLOUT, ETIMEDOUT } from '../sys/constants.js';
+import { ETIMEDOUT } from '../sys/constants.js';
+import { Interest } from '../poll/interest.js';
 import { SystemError } from '../sys/errors.js';
-import { Channel, type EventHandler } from '../loop/Channel.js';
+import { Channel, type ChannelHandler } from '../loop/Channel.js';
+import { kOnEvent } from '../loop/symbols.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import type { TimerNode } from '../loop/TimerWheel.js';
 
+/** Retry and timeout policy of a Connector. */
 export interface ConnectorOptions {
   /** Retry failed attempts with exponential backoff. Default false. */
   retry?: boolean;
@@ -27,7 +30,8 @@ export interface ConnectorOptions {
   timeoutMs?: number;
 }
 
-export class Connector implements EventHandler {
+/** One outgoing connect at a time, with optional retry and backoff. */
+export class Connector implements ChannelHandler {
   readonly address: SocketAddress;
   attempts = 0;
   #fd = -1;
@@ -36,14 +40,18 @@ export class Connector implements EventHandler {
   #delayMs: number;
   #done = false;
   readonly #opts: Required<ConnectorOptions>;
+  readonly #onConnected: (fd: number) => void;
+  readonly #onFailed: (err: SystemError) => void;
 
   constructor(
     readonly loop: EventLoop,
     address: AddressLike,
-    private readonly onConnected: (fd: number) => void,
-    private readonly onFailed: (err: SystemError) => void,
+    onConnected: (fd: number) => void,
+    onFailed: (err: SystemError) => void,
     options: ConnectorOptions = {},
   ) {
+    this.#onConnected = onConnected;
+    this.#onFailed = onFailed;
     this.address = toAddress(address);
     this.#opts = {
       retry: options.retry ?? false,
@@ -55,6 +63,7 @@ export class Connector implements EventHandler {
     this.#delayMs = this.#opts.initialDelayMs;
   }
 
+  /** Start the first attempt. */
   start(): void {
     this.#attempt();
   }
@@ -75,11 +84,12 @@ export class Connector implements EventHandler {
       return;
     }
     this.#channel = new Channel(this.loop, r.fd, this);
-    this.#channel.setInterest(EPOLLOUT);
+    this.#channel.want(Interest.WRITE);
     this.#timer = this.loop.setTimeout(() => this.#abandon(new SystemError(ETIMEDOUT, 'connect', this.address.toString())), this.#opts.timeoutMs);
   }
 
-  handleEvent(): void {
+  /** @internal The socket is writable (or failed): SO_ERROR tells which. */
+  [kOnEvent](): void {
     if (this.#fd < 0) return;
     const errno = socketError(this.#fd);
     if (errno === 0) this.#succeeded();
@@ -90,7 +100,7 @@ export class Connector implements EventHandler {
     const fd = this.#fd;
     this.#clearAttempt(false);
     this.#done = true;
-    this.onConnected(fd);
+    this.#onConnected(fd);
   }
 
   /** An attempt failed after the socket was made: close it, then retry or give up. */
@@ -107,7 +117,7 @@ export class Connector implements EventHandler {
       return;
     }
     this.#done = true;
-    this.onFailed(err);
+    this.#onFailed(err);
   }
 
   #clearAttempt(closeFd: boolean): void {

@@ -7,17 +7,21 @@
 // once connected (close() closes either). Threading: the loop's thread.
 import { setNoDelay, type AddressLike } from '../net/socket.js';
 import type { SystemError } from '../sys/errors.js';
+import { ClientClosedError } from '../errors.js';
 import { Connector, type ConnectorOptions } from './Connector.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
+/** idle -> connecting -> connected -> closed (also after a failed connect). */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'closed';
 
+/** Connection options plus the Connector's retry policy. */
 export interface TcpClientOptions extends ConnectionOptions, ConnectorOptions {
   /** TCP_NODELAY. Default true. */
   noDelay?: boolean;
 }
 
+/** The client side: connect (with optional retry), then one TcpConnection. */
 export class TcpClient {
   state: ClientState = 'idle';
   connection: TcpConnection | null = null;
@@ -34,7 +38,7 @@ export class TcpClient {
   /** Connect (once). Resolves with the connection, rejects with the last SystemError. */
   connect(): Promise<TcpConnection> {
     if (this.#pending !== null) return this.#pending;
-    if (this.state === 'closed') return Promise.reject(new Error('client is closed'));
+    if (this.state === 'closed') return Promise.reject(new ClientClosedError());
     this.state = 'connecting';
     this.#pending = new Promise<TcpConnection>((resolve, reject) => {
       this.#connector = new Connector(

@@ -1,6 +1,6 @@
 // TcpServer: a listening socket, its Acceptor, and the table of live
 // connections (indexed by fd: O(1) lookup, a few dozen bytes per idle
-// connection beyond the kernel's buffers — seed 004's design).
+// connection beyond the kernel's buffers).
 //
 // Ownership: the server owns the listening fd (through its Acceptor) and, via
 // their TcpConnection objects, every accepted connection. Threading: the loop's
@@ -13,10 +13,12 @@
 import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
 import type { SystemError } from '../sys/errors.js';
+import { ServerListeningError, ServerNotListeningError } from '../errors.js';
 import { Acceptor } from './Acceptor.js';
 import type { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
 
+/** Where and how to listen, plus options for every accepted connection. */
 export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
   /** Where to listen. Default 127.0.0.1:0 (an ephemeral port on loopback). */
   address?: AddressLike;
@@ -26,6 +28,7 @@ export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
   acceptBudget?: number;
 }
 
+/** Connection callbacks shared by every accepted connection, plus server events. */
 export interface TcpServerCallbacks extends ConnectionCallbacks {
   /** A connection was accepted (before any of its data is delivered). */
   onConnection?: (conn: TcpConnection) => void;
@@ -33,6 +36,7 @@ export interface TcpServerCallbacks extends ConnectionCallbacks {
   onError?: (err: SystemError) => void;
 }
 
+/** A listening socket and its live connections. */
 export class TcpServer {
   readonly loop: EventLoop;
   /** Live connections by fd. */
@@ -74,7 +78,7 @@ export class TcpServer {
 
   /** Bind, listen and start accepting. Returns the bound address (the real port when 0 was asked). */
   listen(): SocketAddress {
-    if (this.#acceptor !== null) throw new Error('server is already listening');
+    if (this.#acceptor !== null) throw new ServerListeningError();
     const address = toAddress(this.#options.address ?? '127.0.0.1:0');
     const fd = listen(address, this.#options);
     this.#address = localAddress(fd);
@@ -88,7 +92,7 @@ export class TcpServer {
   }
 
   get address(): SocketAddress {
-    if (this.#address === null) throw new Error('server is not listening');
+    if (this.#address === null) throw new ServerNotListeningError();
     return this.#address;
   }
 

@@ -1,0 +1,177 @@
+// The two drivers of an EventLoop: what makes turns happen. Both run the same
+// turn (EventLoop[kTurn]); they differ only in who waits for the kernel.
+//
+//   - IntegratedDriver: the epoll fd is watched from Node's own libuv loop
+//     (Epoll.watch), so the reactor shares the thread with timers, promises and
+//     node:net. Due wheel timers wake it through the loop's timerfd, and work
+//     queued from outside a turn runs in a setImmediate turn.
+//   - ExclusiveDriver: run() turns back to back, blocking in epoll_wait with the
+//     wheel's next deadline as the timeout. For worker threads and dedicated
+//     processes: Node's own timers and I/O do not run on this thread until stop()
+//     (signals are not seen by a blocked thread: keep them on the main thread).
+//
+// Ownership: a driver belongs to one loop and owns nothing but its run state.
+// Threading: the loop's thread only (other threads wake a loop with its Waker).
+import type { Waker } from '../poll/EventFd.js';
+import type { EventLoop } from './EventLoop.js';
+import type { LoopTimers } from './LoopTimers.js';
+import { kHasWork, kInTurn, kTurn } from './symbols.js';
+
+/** What the loop asks of a driver. */
+export interface LoopDriver {
+  readonly running: boolean;
+  /** Start turning; the promise settles when the loop stops (rejects with a fatal error). */
+  start(): Promise<void>;
+  /** Stop after the current turn; `error` makes start()'s promise reject with it. */
+  stop(error?: unknown): void;
+  /** Make a turn happen soon (called from this thread, outside a turn). */
+  wakeup(): void;
+  /** A turn ended. */
+  afterTurn(): void;
+  /** A timer was scheduled outside a turn. */
+  timersChanged(): void;
+}
+
+/** Settles the promise start() returned, once. */
+class Completion {
+  #resolve: (() => void) | null = null;
+  #reject: ((err: unknown) => void) | null = null;
+
+  begin(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  settle(error: unknown, failed: boolean): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = this.#reject = null;
+    if (failed) reject?.(error);
+    else resolve?.();
+  }
+}
+
+/** Turns run from Node's event loop (uv_poll on the epoll fd, plus setImmediate). */
+export class IntegratedDriver implements LoopDriver {
+  running = false;
+  readonly #loop: EventLoop;
+  readonly #timers: LoopTimers;
+  readonly #done = new Completion();
+  #immediatePending = false;
+  readonly #onImmediate = (): void => {
+    this.#immediatePending = false;
+    if (this.running && !this.#loop.closed) this.#loop[kTurn](0);
+  };
+
+  constructor(loop: EventLoop, timers: LoopTimers) {
+    this.#loop = loop;
+    this.#timers = timers;
+  }
+
+  start(): Promise<void> {
+    const loop = this.#loop;
+    this.running = true;
+    const done = this.#done.begin();
+    loop.epoll.watch(() => loop[kTurn](0));
+    this.#arm();
+    if (loop[kHasWork]()) this.#scheduleImmediate();
+    return done;
+  }
+
+  stop(error?: unknown): void {
+    this.#loop.epoll.unwatch();
+    this.running = false;
+    this.#done.settle(error, error !== undefined);
+  }
+
+  wakeup(): void {
+    this.#scheduleImmediate();
+  }
+
+  afterTurn(): void {
+    if (!this.running) return;
+    this.#arm();
+    if (this.#loop[kHasWork]()) this.#scheduleImmediate();
+  }
+
+  timersChanged(): void {
+    if (this.running && !this.#loop[kInTurn]) this.#arm();
+  }
+
+  #arm(): void {
+    this.#loop.stats.syscalls += this.#timers.arm();
+  }
+
+  #scheduleImmediate(): void {
+    if (this.#immediatePending || !this.running) return;
+    this.#immediatePending = true;
+    setImmediate(this.#onImmediate);
+  }
+}
+
+/** Turns run back to back in run(), blocking in epoll_wait between them. */
+export class ExclusiveDriver implements LoopDriver {
+  running = false;
+  readonly #loop: EventLoop;
+  readonly #timers: LoopTimers;
+  readonly #waker: Waker;
+  #stopRequested = false;
+  #error: unknown = undefined;
+  #failed = false;
+
+  constructor(loop: EventLoop, timers: LoopTimers, waker: Waker) {
+    this.#loop = loop;
+    this.#timers = timers;
+    this.#waker = waker;
+  }
+
+  start(): Promise<void> {
+    this.running = true;
+    this.#stopRequested = false;
+    this.#failed = false;
+    this.#error = undefined;
+    return this.#run();
+  }
+
+  async #run(): Promise<void> {
+    const loop = this.#loop;
+    await undefined; // return to run()'s caller first: it may still be setting up
+    try {
+      while (!this.#stopRequested) {
+        if (loop[kTurn](0) > 0) {
+          await undefined; // busy: let this turn's promise continuations run, go on
+          continue;
+        }
+        // Nothing ready. Before sleeping, let every pending promise continuation
+        // run: one macrotask hop drains the whole microtask queue, where a single
+        // await would let only the first link of a chain run before we block.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.#stopRequested) break;
+        loop[kTurn](loop[kHasWork]() ? 0 : this.#timers.timeoutMs());
+        await undefined;
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.#failed) throw this.#error;
+  }
+
+  stop(error?: unknown): void {
+    this.#stopRequested = true;
+    if (error !== undefined && !this.#failed) {
+      this.#failed = true;
+      this.#error = error;
+    }
+    if (!this.#loop[kInTurn]) this.#waker.wake();
+  }
+
+  wakeup(): void {
+    if (!this.#loop[kInTurn]) this.#waker.wake();
+  }
+
+  afterTurn(): void {}
+
+  timersChanged(): void {}
+}

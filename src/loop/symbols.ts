@@ -1,0 +1,39 @@
+// Internal protocol keys between the loop and what it drives (channels' handlers,
+// connections, drivers). Keyed by symbols, like undici's lib/core/symbols.js, so
+// these methods are not part of the public API: src/index.ts does not export this
+// file, and nothing outside src/ may call them. Stateless; any thread.
+
+/** ChannelHandler: an event for this handler's channel (events = kernel bits). */
+export const kOnEvent = Symbol('onEvent');
+/** PreReadHandler: the batched turn already read for this handler. */
+export const kOnPreRead = Symbol('onPreRead');
+/** ReadyListEntry: more input than one turn's budget allowed; continue now. */
+export const kServeReady = Symbol('serveReady');
+
+/** Flushable: bytes the batched flush should stage now. */
+export const kCorkedBytes = Symbol('corkedBytes');
+/** Flushable: copy the corked bytes into the write arena. */
+export const kStageCorked = Symbol('stageCorked');
+/** Flushable: the batched write's result for the staged bytes. */
+export const kFinishCorked = Symbol('finishCorked');
+/** Flushable: write pending output now, unbatched. */
+export const kFlushCorked = Symbol('flushCorked');
+
+/** EventLoop: the Poller (channel registry) of the loop. */
+export const kPoller = Symbol('poller');
+/** EventLoop: queue a Flushable for the flush at the end of the handler/turn. */
+export const kCork = Symbol('cork');
+/** EventLoop: serve an entry next turn without waiting for a new event. */
+export const kAddReady = Symbol('addReady');
+/** EventLoop: whether a turn is being dispatched (sends cork instead of writing). */
+export const kInTurn = Symbol('inTurn');
+/** EventLoop: the shared read scratch buffer (muduo's extrabuf). */
+export const kScratch = Symbol('scratch');
+/** EventLoop: the batched turn's per-fd pre-read cap (0 on the per-fd path). */
+export const kReadCap = Symbol('readCap');
+/** EventLoop: run one turn (drivers call this). */
+export const kTurn = Symbol('turn');
+/** EventLoop: whether tasks or ready entries wait (a turn must not block). */
+export const kHasWork = Symbol('hasWork');
+/** Channel: the handler the loop dispatches to (the given one, or an adapter). */
+export const kSink = Symbol('sink');

@@ -1,0 +1,218 @@
+// ConnectionOutput: the write side of one TcpConnection — its output buffer,
+// corking, the batched flush protocol, the high-water mark and the hard cap on
+// pending output, and the half-close that waits for the output to drain.
+//
+// Corking: send() inside a turn only appends and corks; all sends made by one
+// handler leave in one write() when it returns (batched turn: in one writeMany
+// for every corked connection of the turn). Outside a turn, send() writes at
+// once when nothing is pending. A short write means the socket buffer is full:
+// the connection then asks for writability and waits.
+//
+// Ownership: belongs to one connection (which owns the fd). Threading: that
+// connection's loop thread.
+import { native } from '../sys/addon.js';
+import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
+import { isWritable } from '../poll/interest.js';
+import { ByteBuffer } from '../buffer/ByteBuffer.js';
+import type { EventLoop, Flushable } from '../loop/EventLoop.js';
+import { kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kStageCorked } from '../loop/symbols.js';
+import { WriteAfterEndError } from '../errors.js';
+import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
+import type { TcpConnection } from './TcpConnection.js';
+
+/** The output buffer of a connection and everything that writes it. */
+export class ConnectionOutput implements Flushable {
+  readonly fd: number;
+  readonly buffer = new ByteBuffer();
+  /** Bytes ever queued by send() (write() promises settle against bytesWritten). */
+  queuedTotal = 0;
+  readonly #conn: TcpConnection;
+  readonly #loop: EventLoop;
+  readonly #highWaterMark: number;
+  readonly #maxOutput: number;
+  #corked = false;
+  #aboveHighWater = false;
+  #shutdownPending = false;
+  #writeShut = false;
+
+  constructor(conn: TcpConnection, highWaterMark: number, maxOutput: number) {
+    this.#conn = conn;
+    this.#loop = conn.loop;
+    this.fd = conn.fd;
+    this.#highWaterMark = highWaterMark;
+    this.#maxOutput = maxOutput;
+  }
+
+  /** Bytes waiting to be written. */
+  get pending(): number {
+    return this.buffer.readableBytes;
+  }
+
+  /** TcpConnection.send() on an open connection: see there. */
+  send(data: Uint8Array | string): boolean {
+    const conn = this.#conn;
+    if (this.#shutdownPending || this.#writeShut || conn.state === 'closing') throw new WriteAfterEndError(this.fd);
+    const out = this.buffer;
+    const loop = this.#loop;
+    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    this.queuedTotal += len;
+    if (out.readableBytes === 0 && !loop[kInTurn] && typeof data !== 'string') {
+      // Outside a turn with nothing pending: write now, keep only the rest.
+      const n = this.#writeRaw(data, 0, len);
+      if (n === -2) return false; // the write failed and closed us
+      if (n < len) {
+        out.append(data.subarray(Math.max(n, 0)));
+        conn[kUpdateInterest](); // ask for writability for the rest
+      } else conn[kWritten]();
+    } else {
+      out.append(data);
+      if (!this.#corked && loop[kInTurn]) {
+        this.#corked = true;
+        loop[kCork](this);
+      } else if (!loop[kInTurn] && !isWritable(conn.channel.interest)) {
+        // not waiting for writability (the mask the kernel holds has no EPOLLOUT): write now
+        this.handleWrite();
+      }
+    }
+    if (this.#closed()) return false;
+    // No interest change for corked output: the flush when the handler returns
+    // asks for writability only if the kernel does not take it all (the common
+    // case then costs one write and no epoll_ctl).
+    const pending = out.readableBytes;
+    if (pending > this.#maxOutput) {
+      conn.destroy(undefined, 'overflow');
+      return false;
+    }
+    if (pending >= this.#highWaterMark) {
+      if (!this.#aboveHighWater) {
+        this.#aboveHighWater = true;
+        conn.callbacks.onHighWater?.(conn, pending);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** Write what is pending until it is gone or the kernel's buffer is full. */
+  handleWrite(): void {
+    const out = this.buffer;
+    while (out.readableBytes > 0) {
+      const len = out.readableBytes;
+      const n = this.#writeRaw(out.storage, out.readerIndex, len);
+      if (n < 0) return; // closed by #writeRaw, or EAGAIN (-1)
+      out.retrieve(n);
+      if (n < len) break; // socket buffer full: wait for writability
+    }
+    this.#afterWrite();
+  }
+
+  /** Half-close: shutdown(SHUT_WR) once pending output has drained. */
+  shutdown(): void {
+    if (this.#shutdownPending || this.#writeShut) return;
+    this.#shutdownPending = true;
+    if (this.buffer.readableBytes === 0) this.#shutdownWrite();
+  }
+
+  /** Whether shutdown() was asked for (done or pending). */
+  get ended(): boolean {
+    return this.#shutdownPending || this.#writeShut;
+  }
+
+  // --- the loop's flush protocol (Flushable) ------------------------------------------
+
+  /** @internal Corked output: the handler that sent it has returned. */
+  [kFlushCorked](): void {
+    this.#corked = false;
+    if (!this.#closed() && this.buffer.readableBytes > 0) this.handleWrite();
+  }
+
+  /** @internal Batched flush: how much to stage (all pending output; 0 once closed). */
+  [kCorkedBytes](): number {
+    return this.#closed() ? 0 : this.buffer.readableBytes;
+  }
+
+  /** @internal Batched flush: copy the first `length` pending bytes into the write arena. */
+  [kStageCorked](arena: Uint8Array, offset: number, length: number): void {
+    const out = this.buffer;
+    arena.set(out.storage.subarray(out.readerIndex, out.readerIndex + length), offset);
+  }
+
+  /** @internal Batched flush: writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
+  [kFinishCorked](n: number, length: number): void {
+    this.#corked = false;
+    if (this.#closed()) return; // closed by an earlier callback of the same flush
+    const stats = this.#loop.stats;
+    stats.writes++;
+    stats.syscalls++;
+    if (n >= 0) {
+      this.#wrote(n);
+      this.buffer.retrieve(n);
+    } else if (n !== -EAGAIN) {
+      this.#conn[kIoFailed](-n, 'write'); // EPIPE, ECONNRESET: this connection only
+      return;
+    }
+    // All staged bytes went, but a callback queued more meanwhile: write it now.
+    if (n === length && this.buffer.readableBytes > 0) this.handleWrite();
+    else this.#afterWrite();
+  }
+
+  // --- internals ----------------------------------------------------------------------
+
+  /** After a write: settle promises, fire onDrain, finish a close or half-close, fix interest. */
+  #afterWrite(): void {
+    const out = this.buffer;
+    const conn = this.#conn;
+    if (this.#closed()) return;
+    if (out.readableBytes === 0) {
+      out.retrieveAll();
+      conn[kWritten]();
+      if (this.#aboveHighWater) {
+        this.#aboveHighWater = false;
+        conn.callbacks.onDrain?.(conn);
+      }
+      if (conn.state === 'closing') {
+        conn[kDrainedForClose]();
+        return;
+      }
+      if (this.#shutdownPending) this.#shutdownWrite();
+    }
+    conn[kUpdateInterest]();
+  }
+
+  /** One write(2). Returns bytes written, -1 on EAGAIN, -2 when an error closed the connection. */
+  #writeRaw(buf: Uint8Array, offset: number, length: number): number {
+    const stats = this.#loop.stats;
+    for (;;) {
+      const n = native.write(this.fd, buf, offset, length);
+      stats.writes++;
+      stats.syscalls++;
+      if (n >= 0) {
+        this.#wrote(n);
+        return n;
+      }
+      if (n === -EINTR) continue;
+      if (n === -EAGAIN) return -1;
+      this.#conn[kIoFailed](-n, 'write'); // EPIPE, ECONNRESET: this connection only
+      return -2;
+    }
+  }
+
+  #wrote(n: number): void {
+    const loop = this.#loop;
+    loop.stats.bytesWritten += n;
+    this.#conn.bytesWritten += n;
+    this.#conn.lastActivity = loop.now;
+  }
+
+  #shutdownWrite(): void {
+    this.#shutdownPending = false;
+    this.#writeShut = true;
+    native.shutdown(this.fd, SHUT_WR);
+    this.#loop.stats.syscalls++;
+  }
+
+  /** State check that TypeScript does not narrow away after calls that may close us. */
+  #closed(): boolean {
+    return this.#conn.state === 'closed';
+  }
+}
