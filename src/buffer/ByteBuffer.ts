@@ -12,6 +12,12 @@
 // grows or shrink() is called). Single-threaded: it belongs to one connection of
 // one event loop and is never touched from another thread.
 //
+// Lazy storage: a ByteBuffer made with a BufferPool starts with no storage (a
+// shared empty view, capacity 0, indices 0) and takes a block from the pool on
+// its first write; release() gives the block back once it is empty. That is how
+// an idle connection holds no buffer memory. A pooled block may still hold its
+// previous user's bytes past writerIndex: only the readable bytes are content.
+//
 // Memory rules:
 //   - Bytes handed out by take()/takeAll() are copies: they never share memory
 //     with the storage, so the user may keep them for as long as they like.
@@ -26,6 +32,11 @@
 // The prependable area lets a codec write a length header in front of a message
 // it has already serialised, without moving the body (prependUInt32BE).
 
+import type { BufferPool } from './BufferPool.js';
+
+/** Storage of a buffer that has none (lazy, or released): shared, zero bytes long. */
+const NO_STORAGE = Buffer.alloc(0);
+
 /** A growable byte queue with a prependable area (muduo's Buffer). */
 export class ByteBuffer {
   /** Default size of the prependable area: room for a 4- or 8-byte length header. */
@@ -37,11 +48,24 @@ export class ByteBuffer {
   #r: number;
   #w: number;
   readonly #reserved: number;
+  readonly #pool: BufferPool | null;
 
-  constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND) {
+  /**
+   * Without a pool: allocates prependSize + initialSize bytes now. With a pool:
+   * allocates nothing until the first write, then takes a block of
+   * max(pool.blockSize, what that write needs) from the pool.
+   */
+  constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND, pool: BufferPool | null = null) {
     checkCount(initialSize, 'initialSize');
     checkCount(prependSize, 'prependSize');
     this.#reserved = prependSize;
+    this.#pool = pool;
+    if (pool !== null) {
+      this.#buf = NO_STORAGE;
+      this.#r = 0;
+      this.#w = 0;
+      return;
+    }
     // Buffer.alloc: zero-filled and never carved out of Node's shared pool, so the
     // storage starts at offset 0 of its own ArrayBuffer and shows no stale bytes.
     this.#buf = Buffer.alloc(prependSize + initialSize);
@@ -106,8 +130,9 @@ export class ByteBuffer {
    * needs compaction.
    */
   retrieveAll(): void {
-    this.#r = this.#reserved;
-    this.#w = this.#reserved;
+    const base = this.#buf.length === 0 ? 0 : this.#reserved; // no storage: no prepend area yet
+    this.#r = base;
+    this.#w = base;
   }
 
   /** Copies n readable bytes out (memory not shared with the storage) and retrieves them. */
@@ -292,6 +317,7 @@ export class ByteBuffer {
   /** Writes data just before the readable bytes. RangeError if prependableBytes is too small. */
   prepend(data: Uint8Array): void {
     const len = data.length;
+    if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
     if (len > this.#r) throw new RangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
     this.#buf.set(data, this.#r - len);
     this.#r -= len;
@@ -318,6 +344,20 @@ export class ByteBuffer {
   // --- memory ------------------------------------------------------------------------
 
   /**
+   * Give the storage back (to the pool, if the buffer has one) when nothing is
+   * readable; the next write takes a new block. Returns whether it released. A
+   * no-op on a buffer that holds bytes or has no storage.
+   */
+  release(): boolean {
+    if (this.#w !== this.#r || this.#buf.length === 0) return false;
+    this.#pool?.give(this.#buf);
+    this.#buf = NO_STORAGE;
+    this.#r = 0;
+    this.#w = 0;
+    return true;
+  }
+
+  /**
    * Reallocates the storage to exactly prependSize + readableBytes + reserve
    * bytes: the way back after a burst made the buffer large (e.g. when a
    * connection goes idle). Always allocates.
@@ -325,8 +365,9 @@ export class ByteBuffer {
   shrink(reserve = 0): void {
     checkCount(reserve, 'reserve');
     const readable = this.#w - this.#r;
-    const next = Buffer.alloc(this.#reserved + readable + reserve);
+    const next = this.#alloc(this.#reserved + readable + reserve);
     this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+    this.#pool?.give(this.#buf);
     this.#buf = next;
     this.#r = this.#reserved;
     this.#w = this.#reserved + readable;
@@ -344,11 +385,15 @@ export class ByteBuffer {
   #makeSpace(n: number): void {
     const readable = this.#w - this.#r;
     const writable = this.#buf.length - this.#w;
-    if (writable + this.#r - this.#reserved >= n) {
+    if (this.#buf.length === 0) {
+      // No storage yet (lazy, or released): the first block, with the prepend area.
+      this.#buf = this.#alloc(Math.max(this.#pool?.blockSize ?? this.#reserved + ByteBuffer.INITIAL_SIZE, this.#reserved + n));
+    } else if (writable + this.#r - this.#reserved >= n) {
       this.#buf.copyWithin(this.#reserved, this.#r, this.#w);
     } else {
-      const next = Buffer.alloc(Math.max(2 * this.#buf.length, this.#reserved + readable + n));
+      const next = this.#alloc(Math.max(2 * this.#buf.length, this.#reserved + readable + n));
       this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+      this.#pool?.give(this.#buf);
       this.#buf = next;
     }
     this.#r = this.#reserved;
@@ -360,7 +405,13 @@ export class ByteBuffer {
     if (readable < n) throw new RangeError(`need ${n} readable bytes, have ${readable}`);
   }
 
+  /** A block from the pool, or a fresh zero-filled one. */
+  #alloc(size: number): Buffer {
+    return this.#pool !== null ? this.#pool.take(size) : Buffer.alloc(size);
+  }
+
   #roomBefore(n: number): void {
+    if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
     if (this.#r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
   }
 }

@@ -25,6 +25,7 @@ import { Interest, type TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
 import { check } from '../sys/errors.js';
 import { LoopClosedError, LoopRunningError } from '../errors.js';
+import { BufferPool } from '../buffer/BufferPool.js';
 import { BatchIo, type BatchIoOptions, type Flushable } from './BatchIo.js';
 import { Channel, type PreReadHandler } from './Channel.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
@@ -81,6 +82,8 @@ export class EventLoop {
   readonly readBudget: number;
   /** Milliseconds (performance.now()) at the start of the current turn. */
   now: number;
+  /** Storage blocks for connection buffers: taken on first use, given back when drained (idle connections hold none). */
+  readonly bufferPool = new BufferPool();
 
   /** @internal Shared read scratch: a big read needs no pre-grown connection buffer. */
   readonly [kScratch]: Uint8Array;

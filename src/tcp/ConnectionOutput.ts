@@ -23,7 +23,8 @@ import type { TcpConnection } from './TcpConnection.js';
 /** The output buffer of a connection and everything that writes it. */
 export class ConnectionOutput implements Flushable {
   readonly fd: number;
-  readonly buffer = new ByteBuffer();
+  /** Pending output; its storage is taken on first use and given back to the loop's pool when drained. */
+  readonly buffer: ByteBuffer;
   /** Bytes ever queued by send() (write() promises settle against bytesWritten). */
   queuedTotal = 0;
   readonly #conn: TcpConnection;
@@ -38,6 +39,7 @@ export class ConnectionOutput implements Flushable {
   constructor(conn: TcpConnection, highWaterMark: number, maxOutput: number) {
     this.#conn = conn;
     this.#loop = conn.loop;
+    this.buffer = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, conn.loop.bufferPool);
     this.fd = conn.fd;
     this.#highWaterMark = highWaterMark;
     this.#maxOutput = maxOutput;
@@ -113,6 +115,12 @@ export class ConnectionOutput implements Flushable {
     if (this.buffer.readableBytes === 0) this.#shutdownWrite();
   }
 
+  /** The connection closed: drop what is pending and give the storage back. */
+  discard(): void {
+    this.buffer.retrieveAll();
+    this.buffer.release();
+  }
+
   /** Whether shutdown() was asked for (done or pending). */
   get ended(): boolean {
     return this.#shutdownPending || this.#writeShut;
@@ -164,7 +172,7 @@ export class ConnectionOutput implements Flushable {
     const conn = this.#conn;
     if (this.#closed()) return;
     if (out.readableBytes === 0) {
-      out.retrieveAll();
+      out.release(); // drained: the storage goes back to the loop's pool
       conn[kWritten]();
       if (this.#aboveHighWater) {
         this.#aboveHighWater = false;

@@ -45,7 +45,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   readonly fd: number;
   readonly loop: EventLoop;
   readonly channel: Channel;
-  readonly input = new ByteBuffer();
+  /** Unconsumed input; its storage is taken on first use and given back to the loop's pool when drained. */
+  readonly input: ByteBuffer;
   /** Pending output (the write side appends here; read-only for users). */
   readonly output: ByteBuffer;
   state: ConnectionState = 'connected';
@@ -73,6 +74,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.loop = loop;
     this.fd = fd;
     this.callbacks = callbacks;
+    this.input = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, loop.bufferPool);
     this.#highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
     this.#out = new ConnectionOutput(this, this.#highWaterMark, options.maxOutput ?? DEFAULTS.maxOutput);
     this.output = this.#out.buffer;
@@ -206,6 +208,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     if (onMessage !== undefined) onMessage(this, this.input);
     else if (this.#face?.activeReader) this.#face.activeReader.push(this.input.takeAll());
     if (this.state !== 'closed' && this.input.readableBytes > this.#maxInput) this.destroy(undefined, 'overflow');
+    this.input.release(); // all consumed: the storage goes back to the loop's pool
   }
 
   #onPeerEnd(): void {
@@ -321,6 +324,10 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.loop.closeFd(this.fd);
     this.#face?.closed(info.reason, info.error);
     this.callbacks.onClose?.(this, info);
+    // After onClose (which may still look at them): the buffers' storage back to the pool.
+    this.input.retrieveAll();
+    this.input.release();
+    this.#out.discard();
   }
 
   // --- the proactor face: for await (const chunk of conn) / await conn.read() ---------
