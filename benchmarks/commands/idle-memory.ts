@@ -5,7 +5,7 @@
 // (benchmarks/c/connhold.c) on CPU 1:
 //   1. warm up: 500 connections echo 64 bytes each and close (code paths compiled,
 //      tables grown once), then a baseline: RSS, and for Node servers the heap after
-//      two full GCs (benchmarks/lib/heap-probe.ts);
+//      two full GCs (benchmarks/lib/heap-probe.ts), once RSS has settled (see snapshot);
 //   2. open N connections that send nothing; once the server holds all N fds,
 //      measure again: (after - baseline) / N is the cost of an idle connection;
 //   3. every connection echoes 64 bytes (checked) and goes idle again: the cost of
@@ -49,8 +49,26 @@ async function waitFds(pid: number, atLeast: number | null, atMost: number | nul
   }
 }
 
+/**
+ * RSS and heap once the process has settled. A burst of accepts makes V8 grow
+ * its young generation (several MiB, whatever the connections hold), and V8's
+ * memory reducer gives that back only after some seconds without allocation; so
+ * a Node server is measured once its RSS has stopped falling (at least 12 s,
+ * at most 40 s), after two full GCs. Every server gets the same treatment.
+ */
 async function snapshot(pid: number, probe: HeapProbe | null): Promise<{ rss: number; heap: HeapFigures | null }> {
   await sleep(500); // let the server finish the turn that accepted or closed the last ones
+  if (probe) {
+    const start = Date.now();
+    const seen: number[] = [];
+    for (;;) {
+      await sleep(2000);
+      seen.push(rssBytes(pid));
+      const recent = seen.slice(-4);
+      const settled = recent.length === 4 && recent[3]! >= Math.min(...recent.slice(0, 3)) - 64 * 1024;
+      if ((settled && Date.now() - start >= 12_000) || Date.now() - start >= 40_000) break;
+    }
+  }
   const heap = probe ? await probe.read(pid) : null;
   return { rss: rssBytes(pid), heap };
 }

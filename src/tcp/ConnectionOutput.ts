@@ -18,31 +18,69 @@ import type { EventLoop, Flushable } from '../loop/EventLoop.js';
 import { kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kStageCorked } from '../loop/symbols.js';
 import { WriteAfterEndError } from '../errors.js';
 import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
+import type { ConnectionLimits } from './limits.js';
 import type { TcpConnection } from './TcpConnection.js';
+
+// Boolean state packed into one small integer (#flags): one field instead of four.
+const CORKED = 1; // in the loop's corked list, flushed when the handler returns
+const ABOVE_HWM = 2; // crossed the high-water mark; onDrain when it empties
+const SHUTDOWN_PENDING = 4; // shutdown() asked for, waiting for the output to drain
+const WRITE_SHUT = 8; // shutdown(SHUT_WR) done
 
 /** The output buffer of a connection and everything that writes it. */
 export class ConnectionOutput implements Flushable {
-  readonly fd: number;
   /** Pending output; its storage is taken on first use and given back to the loop's pool when drained. */
   readonly buffer: ByteBuffer;
   /** Bytes ever queued by send() (write() promises settle against bytesWritten). */
   queuedTotal = 0;
   readonly #conn: TcpConnection;
-  readonly #loop: EventLoop;
-  readonly #highWaterMark: number;
-  readonly #maxOutput: number;
-  #corked = false;
-  #aboveHighWater = false;
-  #shutdownPending = false;
-  #writeShut = false;
+  readonly #limits: ConnectionLimits;
+  #flags = 0;
 
-  constructor(conn: TcpConnection, highWaterMark: number, maxOutput: number) {
+  constructor(conn: TcpConnection, limits: ConnectionLimits) {
     this.#conn = conn;
-    this.#loop = conn.loop;
     this.buffer = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, conn.loop.bufferPool);
-    this.fd = conn.fd;
-    this.#highWaterMark = highWaterMark;
-    this.#maxOutput = maxOutput;
+    this.#limits = limits;
+  }
+
+  /** The connection's fd. */
+  get fd(): number {
+    return this.#conn.fd;
+  }
+
+  // Accessors over the connection, #limits and #flags (on the prototype: no memory per connection).
+  get #loop(): EventLoop {
+    return this.#conn.loop;
+  }
+  get #highWaterMark(): number {
+    return this.#limits.highWaterMark;
+  }
+  get #maxOutput(): number {
+    return this.#limits.maxOutput;
+  }
+  get #corked(): boolean {
+    return (this.#flags & CORKED) !== 0;
+  }
+  set #corked(on: boolean) {
+    this.#flags = on ? this.#flags | CORKED : this.#flags & ~CORKED;
+  }
+  get #aboveHighWater(): boolean {
+    return (this.#flags & ABOVE_HWM) !== 0;
+  }
+  set #aboveHighWater(on: boolean) {
+    this.#flags = on ? this.#flags | ABOVE_HWM : this.#flags & ~ABOVE_HWM;
+  }
+  get #shutdownPending(): boolean {
+    return (this.#flags & SHUTDOWN_PENDING) !== 0;
+  }
+  set #shutdownPending(on: boolean) {
+    this.#flags = on ? this.#flags | SHUTDOWN_PENDING : this.#flags & ~SHUTDOWN_PENDING;
+  }
+  get #writeShut(): boolean {
+    return (this.#flags & WRITE_SHUT) !== 0;
+  }
+  set #writeShut(on: boolean) {
+    this.#flags = on ? this.#flags | WRITE_SHUT : this.#flags & ~WRITE_SHUT;
   }
 
   /** Bytes waiting to be written. */
