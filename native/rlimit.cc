@@ -47,12 +47,14 @@ napi_value GetFdLimit(napi_env env, napi_callback_info info) {
   return er::Int(env, 0);
 }
 
-// setFdLimit(soft, hard) -> 0 | -errno (EINVAL: soft > hard; EPERM: raising hard unprivileged)
+// setFdLimit(soft) -> 0 | -errno (EINVAL: soft above the hard limit). The hard
+// limit is left as it is: lowering it cannot be undone by an unprivileged
+// process, so this binding never touches it.
 napi_value SetFdLimit(napi_env env, napi_callback_info info) {
-  er::Args<2> a(env, info);
+  er::Args<1> a(env, info);
   struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return er::NegErrno(env);
   if (!ArgRlim(env, a[0], "soft must be a non-negative integer or Infinity", &rl.rlim_cur)) return nullptr;
-  if (!ArgRlim(env, a[1], "hard must be a non-negative integer or Infinity", &rl.rlim_max)) return nullptr;
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0) return er::NegErrno(env);
   return er::Int(env, 0);
 }

@@ -29,6 +29,6 @@ export function raiseFdLimit(target = Infinity): FdLimit {
   const { soft, hard } = fdLimit();
   const want = Math.min(target, hard);
   if (want <= soft) return { soft, hard };
-  check(native.setFdLimit(want, hard), 'setrlimit', '(RLIMIT_NOFILE)');
+  check(native.setFdLimit(want), 'setrlimit', '(RLIMIT_NOFILE)');
   return fdLimit();
 }
