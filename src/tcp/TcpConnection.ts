@@ -354,8 +354,9 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.loop.closeFd(this.fd);
     this.#face?.closed(info.reason, info.error);
     this.callbacks.onClose?.(this, info);
-    // After onClose (which may still look at them): the buffers' storage back to the pool.
-    this.input.retrieveAll();
+    // After onClose (which may still look at them): storage back to the pool. Unread
+    // input stays (a reader created after the close still gets it); pending output
+    // can never leave now.
     this.input.release();
     this.#out.discard();
   }

@@ -225,6 +225,25 @@ describe.each(MATRIX.slice(0, 4))('slow peers ($mode, $driver)', ({ mode, driver
     });
   });
 
+  it('unread input survives the close: a reader made afterwards still gets it (release keeps unread bytes)', async () => {
+    await withLoop(mode, { driver, io }, async (loop) => {
+      let serverConn: TcpConnection | undefined;
+      const closed = deferred(loop, 'the close on EOF');
+      const server = new TcpServer(loop, { onConnection: (c) => (serverConn = c), onClose: () => closed.resolve() });
+      server.listen();
+      const client = await new TcpClient(loop, server.address, {}).connect();
+      client.send(Buffer.from('last words'));
+      client.shutdown(); // FIN after the data: the server closes on EOF, nobody has read yet
+      await closed.promise;
+      expect(serverConn!.state).toBe('closed');
+      const chunk = await serverConn!.read();
+      expect(chunk?.toString()).toBe('last words');
+      expect(await serverConn!.read()).toBeNull();
+      client.destroy();
+      await server.close(500);
+    });
+  });
+
   it("the defaults: onHighWater at 1 MiB pending, closed ('overflow') past 64 MiB", async () => {
     await withLoop(mode, { driver, io }, async (loop) => {
       let serverConn: TcpConnection | undefined;
