@@ -4,8 +4,8 @@
 // (ByteBuffer.release()), and the next connection that needs one takes it
 // from here instead of allocating.
 //
-// Blocks are kept by exact size (a buffer's storage sizes are the default block
-// and its doublings), up to `maxBytes` in all; beyond that a returned block is
+// Blocks are kept by exact size — pooled buffers only ask for the default block
+// and its doublings (sizeFor) — up to `maxBytes` in all; beyond that a returned block is
 // simply dropped for the GC. Blocks come back with the bytes of their previous
 // user: only [readerIndex, writerIndex) of a ByteBuffer is content, and nothing
 // outside that range is ever shown except through its raw `storage`.
@@ -28,6 +28,17 @@ export class BufferPool {
     if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     this.blockSize = blockSize;
     this.maxBytes = maxBytes;
+  }
+
+  /**
+   * The size of block that holds `n` bytes: blockSize doubled until it fits.
+   * Pooled buffers allocate only these sizes, so a returned block fits the next
+   * request of its class (every 16 KiB message takes the same 16,512-byte block).
+   */
+  sizeFor(n: number): number {
+    let size = this.blockSize;
+    while (size < n) size *= 2;
+    return size;
   }
 
   /** A block of exactly `size` bytes: a pooled one if there is one, else a new zero-filled one. */

@@ -359,7 +359,7 @@ export class ByteBuffer {
 
   /**
    * Reallocates the storage to exactly prependSize + readableBytes + reserve
-   * bytes: the way back after a burst made the buffer large (e.g. when a
+   * bytes (with a pool: the smallest size class that holds them): the way back after a burst made the buffer large (e.g. when a
    * connection goes idle). Always allocates.
    */
   shrink(reserve = 0): void {
@@ -387,7 +387,7 @@ export class ByteBuffer {
     const writable = this.#buf.length - this.#w;
     if (this.#buf.length === 0) {
       // No storage yet (lazy, or released): the first block, with the prepend area.
-      this.#buf = this.#alloc(Math.max(this.#pool?.blockSize ?? this.#reserved + ByteBuffer.INITIAL_SIZE, this.#reserved + n));
+      this.#buf = this.#alloc(Math.max(this.#reserved + ByteBuffer.INITIAL_SIZE, this.#reserved + n));
     } else if (writable + this.#r - this.#reserved >= n) {
       this.#buf.copyWithin(this.#reserved, this.#r, this.#w);
     } else {
@@ -405,9 +405,10 @@ export class ByteBuffer {
     if (readable < n) throw new RangeError(`need ${n} readable bytes, have ${readable}`);
   }
 
-  /** A block from the pool, or a fresh zero-filled one. */
+  /** At least `size` bytes: a pool block of its size class, or a fresh zero-filled buffer. */
   #alloc(size: number): Buffer {
-    return this.#pool !== null ? this.#pool.take(size) : Buffer.alloc(size);
+    const pool = this.#pool;
+    return pool !== null ? pool.take(pool.sizeFor(size)) : Buffer.alloc(size);
   }
 
   #roomBefore(n: number): void {

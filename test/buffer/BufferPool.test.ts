@@ -23,6 +23,22 @@ describe('BufferPool', () => {
     expect(b.length).toBe(2064);
   });
 
+  it('sizes blocks in classes (the block size doubled), so a returned block fits the next request of its class', () => {
+    const pool = new BufferPool(1032);
+    expect(pool.sizeFor(1)).toBe(1032);
+    expect(pool.sizeFor(1032)).toBe(1032);
+    expect(pool.sizeFor(1033)).toBe(2064);
+    expect(pool.sizeFor(16 * 1024 + 8)).toBe(16512); // 1032 * 16
+    const b = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, pool);
+    b.append(Buffer.alloc(16000));
+    const block = b.storage;
+    expect(block.length).toBe(16512);
+    b.retrieveAll();
+    b.release();
+    b.append(Buffer.alloc(9000)); // another size, the same class: the same block
+    expect(b.storage).toBe(block);
+  });
+
   it('keeps at most maxBytes, dropping what does not fit', () => {
     const pool = new BufferPool(1000, 2500);
     pool.give(Buffer.alloc(1000));
