@@ -238,7 +238,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     if (onMessage !== undefined) onMessage(this, this.input);
     else if (this.#face?.activeReader) this.#face.activeReader.push(this.input.takeAll());
     if (this.state !== 'closed' && this.input.readableBytes > this.#maxInput) this.destroy(undefined, 'overflow');
-    this.input.release(); // all consumed: the storage goes back to the loop's pool
+    this.input.release(); // if all of it was consumed, the storage goes back to the pool
   }
 
   #onPeerEnd(): void {
