@@ -11,12 +11,9 @@
 // Ownership: a ByteBuffer owns its storage (one Uint8Array, replaced only when it
 // grows or shrink() is called). Single-threaded: it belongs to one connection of
 // one event loop and is never touched from another thread.
-//
-// Lazy storage: a ByteBuffer made with a BufferPool starts with no storage (a
-// shared empty view, capacity 0, indices 0) and takes a block from the pool on
-// its first write; release() gives the block back once it is empty. That is how
-// an idle connection holds no buffer memory. A pooled block may still hold its
-// previous user's bytes past writerIndex: only the readable bytes are content.
+// Lazy storage: with a BufferPool, a buffer has no storage (capacity 0) until its
+// first write takes a pool block, and release() gives it back once empty — so an
+// idle connection holds none. A pooled block may hold old bytes past writerIndex.
 //
 // Memory rules:
 //   - Bytes handed out by take()/takeAll() are copies: they never share memory
@@ -33,6 +30,7 @@
 // it has already serialised, without moving the body (prependUInt32BE).
 
 import type { BufferPool } from './BufferPool.js';
+import { checkCount, checkUInt } from './checks.js';
 
 /** Storage of a buffer that has none (lazy, or released): shared, zero bytes long. */
 const NO_STORAGE = Buffer.alloc(0);
@@ -50,27 +48,16 @@ export class ByteBuffer {
   readonly #reserved: number;
   readonly #pool: BufferPool | null;
 
-  /**
-   * Without a pool: allocates prependSize + initialSize bytes now. With a pool:
-   * allocates nothing until the first write, then takes a block of
-   * max(pool.blockSize, what that write needs) from the pool.
-   */
+  /** Without a pool, allocates prependSize + initialSize bytes now; with one, nothing until the first write. */
   constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND, pool: BufferPool | null = null) {
     checkCount(initialSize, 'initialSize');
     checkCount(prependSize, 'prependSize');
     this.#reserved = prependSize;
     this.#pool = pool;
-    if (pool !== null) {
-      this.#buf = NO_STORAGE;
-      this.#r = 0;
-      this.#w = 0;
-      return;
-    }
     // Buffer.alloc: zero-filled and never carved out of Node's shared pool, so the
     // storage starts at offset 0 of its own ArrayBuffer and shows no stale bytes.
-    this.#buf = Buffer.alloc(prependSize + initialSize);
-    this.#r = prependSize;
-    this.#w = prependSize;
+    this.#buf = pool !== null ? NO_STORAGE : Buffer.alloc(prependSize + initialSize);
+    this.#r = this.#w = pool !== null ? 0 : prependSize;
   }
 
   // --- geometry ------------------------------------------------------------------
@@ -130,9 +117,7 @@ export class ByteBuffer {
    * needs compaction.
    */
   retrieveAll(): void {
-    const base = this.#buf.length === 0 ? 0 : this.#reserved; // no storage: no prepend area yet
-    this.#r = base;
-    this.#w = base;
+    this.#r = this.#w = this.#buf.length === 0 ? 0 : this.#reserved; // no storage: no prepend area yet
   }
 
   /** Copies n readable bytes out (memory not shared with the storage) and retrieves them. */
@@ -343,17 +328,12 @@ export class ByteBuffer {
 
   // --- memory ------------------------------------------------------------------------
 
-  /**
-   * Give the storage back (to the pool, if the buffer has one) when nothing is
-   * readable; the next write takes a new block. Returns whether it released. A
-   * no-op on a buffer that holds bytes or has no storage.
-   */
+  /** When nothing is readable, give the storage back (to the pool, if any); returns whether it did. */
   release(): boolean {
     if (this.#w !== this.#r || this.#buf.length === 0) return false;
     this.#pool?.give(this.#buf);
     this.#buf = NO_STORAGE;
-    this.#r = 0;
-    this.#w = 0;
+    this.#r = this.#w = 0;
     return true;
   }
 
@@ -417,14 +397,3 @@ export class ByteBuffer {
   }
 }
 
-function checkCount(n: number, name: string): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`${name} must be a non-negative integer, got ${String(n)}`);
-  }
-}
-
-function checkUInt(v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new RangeError(`value must be an integer in [0, ${max}], got ${String(v)}`);
-  }
-}
