@@ -13,7 +13,8 @@
         "native/poll.cc",
         "native/socket.cc",
         "native/io.cc",
-        "native/batch.cc"
+        "native/batch.cc",
+        "native/rlimit.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

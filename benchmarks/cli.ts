@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerScaling } from './commands/scaling.js';
+import { registerScaleCommands } from './commands/index.js';
 import { ensureCBinaries } from './lib/cbuild.js';
 import { ECHO_CONFIGS, FULL, QUICK } from './lib/configs.js';
 import { runBenchmark } from './lib/runner.js';
@@ -97,6 +98,7 @@ program
   });
 
 registerScaling(program); // epoll-reactor scaling --loops N: the multi-core run
+registerScaleCommands(program, log); // idle-memory, connections, soak
 
 program.parseAsync().catch((err: unknown) => {
   log(`epoll-reactor: ${err instanceof Error ? err.message : String(err)}`);

@@ -31,6 +31,7 @@ void InitPoll(napi_env env, napi_value exports);
 void InitSocket(napi_env env, napi_value exports);
 void InitIo(napi_env env, napi_value exports);
 void InitBatch(napi_env env, napi_value exports);
+void InitRlimit(napi_env env, napi_value exports);
 
 namespace {
 
@@ -84,6 +85,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSocket(env, exports);
   InitIo(env, exports);
   InitBatch(env, exports);
+  InitRlimit(env, exports);
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -10,12 +10,15 @@ import { C_SOURCES, binDir } from './paths.js';
 export interface CBinaries {
   echoServer: string;
   loadgen: string;
+  /** The connection holder of the idle-memory and connections commands. */
+  connhold: string;
 }
 
 /** Per binary: its sources (the .c files are compiled, every file counts for staleness). */
 const TARGETS = {
   echoServer: { out: 'echo_server', sources: ['echo_server.c'] },
   loadgen: { out: 'loadgen', sources: ['loadgen.c', 'loadgen_worker.c', 'loadgen.h', 'hist.h', 'stream.h'] },
+  connhold: { out: 'connhold', sources: ['connhold.c', 'stream.h'] },
 } as const;
 
 const CFLAGS = ['-O2', '-g', '-Wall', '-Wextra', '-std=gnu11', '-D_GNU_SOURCE', '-pthread'];

@@ -45,7 +45,7 @@ export type ReactorDriver = 'integrated' | 'exclusive';
  * Every server the benchmark knows, by name: the five of the table, the per-fd
  * reactor variants (ablation of the batched turn, on request) and c-poll (idle run).
  */
-export function serverSpecs(bins: CBinaries, driver: ReactorDriver): Map<string, ServerSpec> {
+export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
   const echo = join(DIST, 'examples', 'echo-server.js');
   const reactor = (mode: 'lt' | 'et', io: 'batched' | 'per-fd' = 'batched'): ServerSpec => ({
     name: `reactor-${mode}${io === 'per-fd' ? '-per-fd' : ''}`,

@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { LoopPool } from '../../src/index.js';
 import { fail, joinHostPort, parseServerCli } from '../shared/cli.js';
+import { announceFdLimit } from '../shared/run.js';
 
 const NAME = 'pool-chat';
 const { server, values } = parseServerCli(
@@ -39,4 +40,5 @@ const stop = (): void => void pool.close(2000).then(() => process.exit(0), () =>
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 pool.done.catch(() => process.exit(1));
+announceFdLimit();
 process.stdout.write(`listening on ${pool.address.toString()}\n`);

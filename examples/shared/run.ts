@@ -8,7 +8,7 @@
 // main thread keeps the signals and stops the worker through a message plus the loop's Waker.
 // `options` crosses to the worker by structured clone: plain data only.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { EventLoop, Waker, type SocketAddress } from '../../src/index.js';
+import { EventLoop, raiseFdLimit, Waker, type SocketAddress } from '../../src/index.js';
 import { fail, type ServerArgs } from './cli.js';
 
 /** What a server module's start() returns. */
@@ -52,8 +52,18 @@ export interface WorkerReport {
 
 /** Starts the server under the driver in `spec.options.driver`; exits 0 after a signal-driven stop. */
 export async function runServer<O extends ServerArgs>(spec: RunSpec<O>): Promise<void> {
+  announceFdLimit();
   if (spec.options.driver === 'integrated') await runIntegrated(spec);
   else runExclusive(spec);
+}
+
+/**
+ * Every connection is an fd: lift the soft open-file limit to the hard one and say what it is
+ * (stdout, before "listening on", so a parent reading stdout sees how many connections fit).
+ */
+export function announceFdLimit(): void {
+  const fds = raiseFdLimit();
+  process.stdout.write(`open-file limit ${fds.soft} (hard ${fds.hard})\n`);
 }
 
 async function runIntegrated<O extends ServerArgs>(spec: RunSpec<O>): Promise<void> {

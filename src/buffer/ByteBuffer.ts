@@ -11,6 +11,9 @@
 // Ownership: a ByteBuffer owns its storage (one Uint8Array, replaced only when it
 // grows or shrink() is called). Single-threaded: it belongs to one connection of
 // one event loop and is never touched from another thread.
+// Lazy storage: with a BufferPool, a buffer has no storage (capacity 0) until its
+// first write takes a pool block, and release() gives it back once empty — so an
+// idle connection holds none. A pooled block may hold old bytes past writerIndex.
 //
 // Memory rules:
 //   - Bytes handed out by take()/takeAll() are copies: they never share memory
@@ -26,6 +29,14 @@
 // The prependable area lets a codec write a length header in front of a message
 // it has already serialised, without moving the body (prependUInt32BE).
 
+import type { BufferPool } from './BufferPool.js';
+import { asBytes, checkCount, checkUInt } from './checks.js';
+
+export { asBytes } from './checks.js';
+
+/** Storage of a buffer that has none (lazy, or released): shared, zero bytes long. */
+const NO_STORAGE = Buffer.alloc(0);
+
 /** A growable byte queue with a prependable area (muduo's Buffer). */
 export class ByteBuffer {
   /** Default size of the prependable area: room for a 4- or 8-byte length header. */
@@ -37,16 +48,18 @@ export class ByteBuffer {
   #r: number;
   #w: number;
   readonly #reserved: number;
+  readonly #pool: BufferPool | null;
 
-  constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND) {
+  /** Without a pool, allocates prependSize + initialSize bytes now; with one, nothing until the first write. */
+  constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND, pool: BufferPool | null = null) {
     checkCount(initialSize, 'initialSize');
     checkCount(prependSize, 'prependSize');
     this.#reserved = prependSize;
+    this.#pool = pool;
     // Buffer.alloc: zero-filled and never carved out of Node's shared pool, so the
     // storage starts at offset 0 of its own ArrayBuffer and shows no stale bytes.
-    this.#buf = Buffer.alloc(prependSize + initialSize);
-    this.#r = prependSize;
-    this.#w = prependSize;
+    this.#buf = pool !== null ? NO_STORAGE : Buffer.alloc(prependSize + initialSize);
+    this.#r = this.#w = pool !== null ? 0 : prependSize;
   }
 
   // --- geometry ------------------------------------------------------------------
@@ -106,8 +119,7 @@ export class ByteBuffer {
    * needs compaction.
    */
   retrieveAll(): void {
-    this.#r = this.#reserved;
-    this.#w = this.#reserved;
+    this.#r = this.#w = this.#buf.length === 0 ? 0 : this.#reserved; // no storage: no prepend area yet
   }
 
   /** Copies n readable bytes out (memory not shared with the storage) and retrieves them. */
@@ -297,6 +309,7 @@ export class ByteBuffer {
   prepend(view: ArrayBufferView): void {
     const data = asBytes(view);
     const len = data.byteLength;
+    if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
     if (len > this.#r) throw new RangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
     this.#buf.set(data, this.#r - len);
     this.#r -= len;
@@ -322,16 +335,26 @@ export class ByteBuffer {
 
   // --- memory ------------------------------------------------------------------------
 
+  /** When nothing is readable, give the storage back (to the pool, if any); returns whether it did. */
+  release(): boolean {
+    if (this.#w !== this.#r || this.#buf.length === 0) return false;
+    this.#pool?.give(this.#buf);
+    this.#buf = NO_STORAGE;
+    this.#r = this.#w = 0;
+    return true;
+  }
+
   /**
    * Reallocates the storage to exactly prependSize + readableBytes + reserve
-   * bytes: the way back after a burst made the buffer large (e.g. when a
+   * bytes (with a pool: the smallest size class that holds them): the way back after a burst made the buffer large (e.g. when a
    * connection goes idle). Always allocates.
    */
   shrink(reserve = 0): void {
     checkCount(reserve, 'reserve');
     const readable = this.#w - this.#r;
-    const next = Buffer.alloc(this.#reserved + readable + reserve);
+    const next = this.#alloc(this.#reserved + readable + reserve);
     this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+    this.#pool?.give(this.#buf);
     this.#buf = next;
     this.#r = this.#reserved;
     this.#w = this.#reserved + readable;
@@ -349,11 +372,15 @@ export class ByteBuffer {
   #makeSpace(n: number): void {
     const readable = this.#w - this.#r;
     const writable = this.#buf.length - this.#w;
-    if (writable + this.#r - this.#reserved >= n) {
+    if (this.#buf.length === 0) {
+      // No storage yet (lazy, or released): the first block, with the prepend area.
+      this.#buf = this.#alloc(Math.max(this.#reserved + ByteBuffer.INITIAL_SIZE, this.#reserved + n));
+    } else if (writable + this.#r - this.#reserved >= n) {
       this.#buf.copyWithin(this.#reserved, this.#r, this.#w);
     } else {
-      const next = Buffer.alloc(Math.max(2 * this.#buf.length, this.#reserved + readable + n));
+      const next = this.#alloc(Math.max(2 * this.#buf.length, this.#reserved + readable + n));
       this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+      this.#pool?.give(this.#buf);
       this.#buf = next;
     }
     this.#r = this.#reserved;
@@ -365,24 +392,15 @@ export class ByteBuffer {
     if (readable < n) throw new RangeError(`need ${n} readable bytes, have ${readable}`);
   }
 
+  /** At least `size` bytes: a pool block of its size class, or a fresh zero-filled buffer. */
+  #alloc(size: number): Buffer {
+    const pool = this.#pool;
+    return pool !== null ? pool.take(pool.sizeFor(size)) : Buffer.alloc(size);
+  }
+
   #roomBefore(n: number): void {
+    if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
     if (this.#r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
   }
 }
 
-function checkCount(n: number, name: string): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`${name} must be a non-negative integer, got ${String(n)}`);
-  }
-}
-
-function checkUInt(v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new RangeError(`value must be an integer in [0, ${max}], got ${String(v)}`);
-  }
-}
-
-/** The bytes of any ArrayBufferView as a Uint8Array (itself when it is one: no allocation). */
-export function asBytes(view: ArrayBufferView): Uint8Array {
-  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-}

@@ -33,6 +33,7 @@ import { Interest, type TriggerMode } from '../poll/interest.js';
 import { LoopClosedError, LoopRunningError, toError } from '../errors.js';
 import { checkDelayMs } from '../sys/args.js';
 import { BatchIo, type Flushable } from './BatchIo.js';
+import { BufferPool } from '../buffer/BufferPool.js';
 import { Channel, type PreReadHandler } from './Channel.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
@@ -87,6 +88,9 @@ export class EventLoop {
    * unhandled error. Set it to log and go on.
    */
   onError: ((err: Error) => void) | null;
+
+  /** Storage blocks for connection buffers: taken on first use, given back when drained (idle connections hold none). */
+  readonly bufferPool = new BufferPool();
 
   /** @internal Shared read scratch: a big read needs no pre-grown connection buffer. */
   readonly [kScratch]: Uint8Array;

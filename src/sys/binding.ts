@@ -150,6 +150,12 @@ export interface NativeBinding {
    */
   writeMany(table: Int32Array, count: number, arena: Uint8Array): number;
 
+  // --- open-file limit (native/rlimit.cc) -------------------------------------
+  /** getrlimit(RLIMIT_NOFILE) -> 0 | -errno; out[0] = soft, out[1] = hard (Infinity = RLIM_INFINITY) */
+  getFdLimit(out: Float64Array): number;
+  /** setrlimit(RLIMIT_NOFILE) of the soft limit only (the hard one is kept) -> 0 | -errno (EINVAL above the hard limit) */
+  setFdLimit(soft: number): number;
+
   // --- constants (native/addon.cc) --------------------------------------------
   /** Kernel values of EPOLL*, EFD_*, TFD_*, CLOCK_*, POLL*, AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, TCP_*, SHUT_*, E* (errno) */
   readonly constants: Readonly<Record<string, number>>;

@@ -27,32 +27,71 @@ import type { EventLoop, Flushable } from '../loop/EventLoop.js';
 import { kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kOnThrow, kStageCorked } from '../loop/symbols.js';
 import { WriteAfterEndError } from '../errors.js';
 import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
+import type { ConnectionLimits } from './limits.js';
 import type { TcpConnection } from './TcpConnection.js';
 
 /** A send() of at least this many bytes, with nothing pending, is written at once (see above). */
 export const DIRECT_SEND = 8 * 1024;
+// Boolean state packed into one small integer (#flags): one field instead of four.
+const CORKED = 1; // in the loop's corked list, flushed when the handler returns
+const ABOVE_HWM = 2; // crossed the high-water mark; onDrain when it empties
+const SHUTDOWN_PENDING = 4; // shutdown() asked for, waiting for the output to drain
+const WRITE_SHUT = 8; // shutdown(SHUT_WR) done
 
 /** The output buffer of a connection and everything that writes it. */
 export class ConnectionOutput implements Flushable {
-  readonly fd: number;
-  readonly buffer = new ByteBuffer();
+  /** Pending output; its storage is taken on first use and given back to the loop's pool when drained. */
+  readonly buffer: ByteBuffer;
   /** Bytes ever queued by send() (write() promises settle against bytesWritten). */
   queuedTotal = 0;
   readonly #conn: TcpConnection;
-  readonly #loop: EventLoop;
-  readonly #highWaterMark: number;
-  readonly #maxOutput: number;
-  #corked = false;
-  #aboveHighWater = false;
-  #shutdownPending = false;
-  #writeShut = false;
+  readonly #limits: ConnectionLimits;
+  #flags = 0;
 
-  constructor(conn: TcpConnection, highWaterMark: number, maxOutput: number) {
+  constructor(conn: TcpConnection, limits: ConnectionLimits) {
     this.#conn = conn;
-    this.#loop = conn.loop;
-    this.fd = conn.fd;
-    this.#highWaterMark = highWaterMark;
-    this.#maxOutput = maxOutput;
+    this.buffer = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, conn.loop.bufferPool);
+    this.#limits = limits;
+  }
+
+  /** The connection's fd. */
+  get fd(): number {
+    return this.#conn.fd;
+  }
+
+  // Accessors over the connection, #limits and #flags (on the prototype: no memory per connection).
+  get #loop(): EventLoop {
+    return this.#conn.loop;
+  }
+  get #highWaterMark(): number {
+    return this.#limits.highWaterMark;
+  }
+  get #maxOutput(): number {
+    return this.#limits.maxOutput;
+  }
+  get #corked(): boolean {
+    return (this.#flags & CORKED) !== 0;
+  }
+  set #corked(on: boolean) {
+    this.#flags = on ? this.#flags | CORKED : this.#flags & ~CORKED;
+  }
+  get #aboveHighWater(): boolean {
+    return (this.#flags & ABOVE_HWM) !== 0;
+  }
+  set #aboveHighWater(on: boolean) {
+    this.#flags = on ? this.#flags | ABOVE_HWM : this.#flags & ~ABOVE_HWM;
+  }
+  get #shutdownPending(): boolean {
+    return (this.#flags & SHUTDOWN_PENDING) !== 0;
+  }
+  set #shutdownPending(on: boolean) {
+    this.#flags = on ? this.#flags | SHUTDOWN_PENDING : this.#flags & ~SHUTDOWN_PENDING;
+  }
+  get #writeShut(): boolean {
+    return (this.#flags & WRITE_SHUT) !== 0;
+  }
+  set #writeShut(on: boolean) {
+    this.#flags = on ? this.#flags | WRITE_SHUT : this.#flags & ~WRITE_SHUT;
   }
 
   /** Bytes waiting to be written. */
@@ -126,6 +165,12 @@ export class ConnectionOutput implements Flushable {
     if (this.buffer.readableBytes === 0) this.#shutdownWrite();
   }
 
+  /** The connection closed: drop what is pending and give the storage back. */
+  discard(): void {
+    this.buffer.retrieveAll();
+    this.buffer.release();
+  }
+
   /** Whether shutdown() was asked for (done or pending). */
   get ended(): boolean {
     return this.#shutdownPending || this.#writeShut;
@@ -182,7 +227,7 @@ export class ConnectionOutput implements Flushable {
     const conn = this.#conn;
     if (this.#closed()) return;
     if (out.readableBytes === 0) {
-      out.retrieveAll();
+      out.release(); // drained: the storage goes back to the loop's pool
       conn[kWritten]();
       if (this.#aboveHighWater) {
         this.#aboveHighWater = false;

@@ -35,19 +35,26 @@ import { AwaitFace, chunkIterator } from './AwaitFace.js';
 import type { ChunkReader } from './ChunkReader.js';
 import { ConnectionOutput } from './ConnectionOutput.js';
 import { ConnectionTimers } from './ConnectionTimers.js';
+import { limitsFor, type ConnectionLimits } from './limits.js';
 import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
 import type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
 
 export type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
 
-const DEFAULTS = { highWaterMark: 1 << 20, maxOutput: 64 << 20, maxInput: 64 << 20 };
+// The connection's boolean state, packed into one small integer (#flags): an
+// idle connection is mostly its fields, so four booleans cost one field.
+const PAUSED = 1; // pauseReading() in force
+const PEER_ENDED = 2; // EOF read
+const FIN_PENDING = 4; // the peer's FIN is queued behind the data (ET must read on to the 0)
+const EDGE = 8; // the loop is edge-triggered
 
 /** One connected stream socket: callbacks for input, send()/write() for output. */
 export class TcpConnection implements PreReadHandler, ReadyListEntry {
   readonly fd: number;
   readonly loop: EventLoop;
   readonly channel: Channel;
-  readonly input = new ByteBuffer();
+  /** Unconsumed input; its storage is taken on first use and given back to the loop's pool when drained. */
+  readonly input: ByteBuffer;
   /** Pending output (the write side appends here; read-only for users). */
   readonly output: ByteBuffer;
   state: ConnectionState = 'connected';
@@ -59,30 +66,55 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   /** loop.now at the last read or write. */
   lastActivity: number;
 
-  readonly #highWaterMark: number;
-  readonly #maxInput: number;
-  readonly #allowHalfOpen: boolean;
-  readonly #et: boolean;
+  readonly #limits: ConnectionLimits;
+  #flags = 0;
   #timers: ConnectionTimers | null = null;
   #face: AwaitFace | null = null;
-  #readingPaused = false;
-  #peerEnded = false;
-  /** The peer's FIN is queued behind the data (ET must read on to the 0). */
-  #finPending = false;
   readonly #out: ConnectionOutput;
   #remote: SocketAddress | undefined = undefined;
   #local: SocketAddress | undefined = undefined;
+
+  // Accessors over #limits and #flags (on the prototype: no memory per connection).
+  get #highWaterMark(): number {
+    return this.#limits.highWaterMark;
+  }
+  get #maxInput(): number {
+    return this.#limits.maxInput;
+  }
+  get #allowHalfOpen(): boolean {
+    return this.#limits.allowHalfOpen;
+  }
+  get #et(): boolean {
+    return (this.#flags & EDGE) !== 0;
+  }
+  get #readingPaused(): boolean {
+    return (this.#flags & PAUSED) !== 0;
+  }
+  set #readingPaused(on: boolean) {
+    this.#flags = on ? this.#flags | PAUSED : this.#flags & ~PAUSED;
+  }
+  get #peerEnded(): boolean {
+    return (this.#flags & PEER_ENDED) !== 0;
+  }
+  set #peerEnded(on: boolean) {
+    this.#flags = on ? this.#flags | PEER_ENDED : this.#flags & ~PEER_ENDED;
+  }
+  get #finPending(): boolean {
+    return (this.#flags & FIN_PENDING) !== 0;
+  }
+  set #finPending(on: boolean) {
+    this.#flags = on ? this.#flags | FIN_PENDING : this.#flags & ~FIN_PENDING;
+  }
 
   constructor(loop: EventLoop, fd: number, callbacks: ConnectionCallbacks = {}, options: ConnectionOptions = {}) {
     this.loop = loop;
     this.fd = fd;
     this.callbacks = callbacks;
-    this.#highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
-    this.#out = new ConnectionOutput(this, this.#highWaterMark, options.maxOutput ?? DEFAULTS.maxOutput);
+    this.input = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, loop.bufferPool);
+    this.#limits = limitsFor(options);
+    this.#out = new ConnectionOutput(this, this.#limits);
     this.output = this.#out.buffer;
-    this.#maxInput = options.maxInput ?? DEFAULTS.maxInput;
-    this.#allowHalfOpen = options.allowHalfOpen ?? false;
-    this.#et = loop.mode === 'et';
+    if (loop.mode === 'et') this.#flags = EDGE;
     this.lastActivity = loop.now;
     this.channel = new Channel(loop, fd, this);
     this.channel.autoRead = true;
@@ -229,6 +261,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     if (onMessage !== undefined) onMessage(this, this.input);
     else if (this.#face?.activeReader) this.#face.activeReader.push(this.input.takeAll());
     if (this.state !== 'closed' && this.input.readableBytes > this.#maxInput) this.destroy(undefined, 'overflow');
+    this.input.release(); // if all of it was consumed, the storage goes back to the pool
   }
 
   #onPeerEnd(): void {
@@ -371,6 +404,11 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.loop.closeFd(this.fd);
     this.#face?.closed(info.reason, info.error);
     this.callbacks.onClose?.(this, info);
+    // After onClose (which may still look at them): storage back to the pool. Unread
+    // input stays (a reader created after the close still gets it); pending output
+    // can never leave now.
+    this.input.release();
+    this.#out.discard();
   }
 
   // --- the proactor face: for await (const chunk of conn) / await conn.read() ---------
