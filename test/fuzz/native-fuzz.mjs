@@ -316,6 +316,8 @@ const SPECS = {
   epollWaitRead: ['epfd', 'u32arr', 'count', 'timeout', 'i32arr', 'u8', 'size'],
   writeMany: ['table', 'count', 'u8'],
   pageOffset: ['u8'],
+  getFdLimit: ['f64arr'],
+  setFdLimit: ['size'],
 };
 // Calls that hand back a new fd, which we take over (and close now and then).
 const RETURNS_FD = new Set(['epollCreate', 'eventfdCreate', 'timerfdCreate', 'socket', 'accept4']);
@@ -341,6 +343,11 @@ function argsFor(name) {
 }
 
 const byFunction = {};
+const fdLimitAtStart = (() => {
+  const out = new Float64Array(2);
+  native.getFdLimit(out);
+  return out[0];
+})();
 const unexpected = [];
 
 function fuzzOne(name) {
@@ -356,6 +363,11 @@ function fuzzOne(name) {
     if (!(err instanceof Error) || typeof err.code !== 'string') {
       unexpected.push(`${name} threw ${String(err)} (${err?.constructor?.name})`);
     }
+    return;
+  }
+  if (name === 'setFdLimit') {
+    // a lowered soft limit would starve the fuzzer's own fds: restore it (the hard limit is never touched)
+    native.setFdLimit(fdLimitAtStart);
     return;
   }
   if (name === 'watchStart') {
