@@ -7,19 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DIST } from '../lib/paths.js';
-import { rotate } from '../lib/stats.js';
-import {
-  PinnedServer,
-  hostInfo,
-  renderChart,
-  renderTable,
-  requireTools,
-  runTool,
-  summarise,
-  withServerCpu,
-  type ProtocolReport,
-  type ProtocolSample,
-} from './protocol-bench.js';
+import { emitReport, forEachServerRun, requireTools, runTool, withServerCpu, type ProtocolSample } from './protocol-bench.js';
 
 const SERVERS = ['http-lt', 'http-et', 'node-http'] as const;
 const REFERENCE = 'node-http';
@@ -91,43 +79,25 @@ export function registerHttpBench(bench: Command): void {
       const commands: string[] = [];
       const samples: ProtocolSample[] = [];
       try {
-        for (let rep = 0; rep < repeats; rep++) {
-          for (const name of rotate(o.servers, rep)) {
-            const server = await PinnedServer.start(serverArgv(name, o.driver));
-            try {
-              // Warm-up, not measured: the JIT compiles the server's hot paths (node:http's too).
-              await runTool(['wrk', '-t1', '-c100', '-d1s', `http://127.0.0.1:${server.port}/plaintext`], 60_000);
-              for (const t of tests) {
-                const url = `http://127.0.0.1:${server.port}/plaintext`;
-                const argv = ['wrk', '-t1', '-c100', `-d${duration}s`, '--timeout', '10s', ...t.extra, url, ...t.tail];
-                if (rep === 0 && name === o.servers[0]) commands.push(argv.join(' ').replace(script, 'pipeline.lua').replace(String(server.port), 'PORT'));
-                const { value: out, cpuSec } = await withServerCpu(server, () => runTool(argv, (duration + 30) * 1000));
-                const { rps, socketErrors } = parseWrk(out);
-                // Over wrk's own window (its startup is not counted): CPU % and CPU per request.
-                const cpuPct = cpuSec === null ? null : (cpuSec / duration) * 100;
-                const serverUsPerRequest = cpuSec === null || rps <= 0 ? null : (cpuSec * 1e6) / (rps * duration);
-                samples.push({ server: name, test: t.name, repeat: rep, requestsPerSec: rps, serverCpuPct: cpuPct, serverUsPerRequest });
-                log(`[http] repeat ${rep + 1}/${repeats} ${name} ${t.name}: ${Math.round(rps)} req/s${socketErrors ? ` (wrk: ${socketErrors})` : ''}`);
-              }
-            } finally {
-              await server.stop();
-            }
+        await forEachServerRun(o.servers, repeats, (name) => serverArgv(name, o.driver), async (name, rep, server) => {
+          // Warm-up, not measured: the JIT compiles the server's hot paths (node:http's too).
+          await runTool(['wrk', '-t1', '-c100', '-d1s', `http://127.0.0.1:${server.port}/plaintext`], 60_000);
+          for (const t of tests) {
+            const url = `http://127.0.0.1:${server.port}/plaintext`;
+            const argv = ['wrk', '-t1', '-c100', `-d${duration}s`, '--timeout', '10s', ...t.extra, url, ...t.tail];
+            if (rep === 0 && name === o.servers[0]) commands.push(argv.join(' ').replace(script, 'pipeline.lua').replace(String(server.port), 'PORT'));
+            const { value: out, cpuSec } = await withServerCpu(server, () => runTool(argv, (duration + 30) * 1000));
+            const { rps, socketErrors } = parseWrk(out);
+            // Over wrk's own window (its startup is not counted): CPU % and CPU per request.
+            const cpuPct = cpuSec === null ? null : (cpuSec / duration) * 100;
+            const serverUsPerRequest = cpuSec === null || rps <= 0 ? null : (cpuSec * 1e6) / (rps * duration);
+            samples.push({ server: name, test: t.name, repeat: rep, requestsPerSec: rps, serverCpuPct: cpuPct, serverUsPerRequest });
+            log(`[http] repeat ${rep + 1}/${repeats} ${name} ${t.name}: ${Math.round(rps)} req/s${socketErrors ? ` (wrk: ${socketErrors})` : ''}`);
           }
-        }
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      const report: ProtocolReport = {
-        bench: 'http',
-        startedAt: new Date().toISOString(),
-        host: hostInfo(),
-        reference: REFERENCE,
-        commands,
-        samples,
-        summaries: summarise(samples, REFERENCE),
-      };
-      process.stdout.write(`${renderTable(report)}\n`);
-      if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (o.svg) writeFileSync(o.svg, renderChart(report, 'http-server vs node:http (wrk -t1 -c100, GET /plaintext)'));
+      emitReport('http', REFERENCE, commands, samples, o, 'http-server vs node:http (wrk -t1 -c100, GET /plaintext)');
     });
 }

@@ -7,11 +7,12 @@
 // Every process started here is stopped (SIGTERM, then SIGKILL after a grace period) before
 // the next one starts; every tool run is killed if it outlives its time limit.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, release } from 'node:os';
 import Table from 'cli-table3';
 import { canPin, cpuSeconds, spawnPinned, waitExit } from '../lib/pinned.js';
-import { median } from '../lib/stats.js';
+import { median, rotate } from '../lib/stats.js';
 import { escapeXml } from '../report/svg.js';
 import { rate } from '../report/table.js';
 
@@ -267,4 +268,49 @@ export async function withServerCpu<T>(
   const wall = (performance.now() - t0) / 1000;
   const cpuSec = c0 === null || c1 === null ? null : c1 - c0;
   return { value, cpuSec, cpuPct: cpuSec === null || wall <= 0 ? null : (cpuSec / wall) * 100 };
+}
+
+/**
+ * Runs `fn` once per repeat against each server (in an order rotated per repeat), each started
+ * fresh from `argvOf(name)` and stopped afterwards, also when `fn` throws.
+ */
+export async function forEachServerRun(
+  servers: readonly string[],
+  repeats: number,
+  argvOf: (name: string) => string[],
+  fn: (name: string, rep: number, server: PinnedServer) => Promise<void>,
+): Promise<void> {
+  for (let rep = 0; rep < repeats; rep++) {
+    for (const name of rotate([...servers], rep)) {
+      const server = await PinnedServer.start(argvOf(name));
+      try {
+        await fn(name, rep, server);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+}
+
+/** Builds the report, prints its table on stdout, and writes its JSON and SVG where asked. */
+export function emitReport(
+  bench: string,
+  reference: string,
+  commands: string[],
+  samples: ProtocolSample[],
+  out: { json?: string; svg?: string },
+  chartTitle: string,
+): void {
+  const report: ProtocolReport = {
+    bench,
+    startedAt: new Date().toISOString(),
+    host: hostInfo(),
+    reference,
+    commands,
+    samples,
+    summaries: summarise(samples, reference),
+  };
+  process.stdout.write(`${renderTable(report)}\n`);
+  if (out.json) writeFileSync(out.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (out.svg) writeFileSync(out.svg, renderChart(report, chartTitle));
 }

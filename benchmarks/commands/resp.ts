@@ -6,23 +6,10 @@
 //
 // redis-server runs with `--save '' --appendonly no` (no disk in the measurement) on a free
 // port. The report's ratios are each server's median over redis-server's, same test.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DIST } from '../lib/paths.js';
-import { rotate } from '../lib/stats.js';
-import {
-  PinnedServer,
-  hostInfo,
-  renderChart,
-  renderTable,
-  requireTools,
-  runTool,
-  summarise,
-  withServerCpu,
-  type ProtocolReport,
-  type ProtocolSample,
-} from './protocol-bench.js';
+import { emitReport, forEachServerRun, requireTools, runTool, withServerCpu, type ProtocolSample } from './protocol-bench.js';
 
 const SERVERS = ['resp-lt', 'resp-et', 'redis-server'] as const;
 const REFERENCE = 'redis-server';
@@ -73,45 +60,27 @@ export function registerRespBench(bench: Command): void {
       const requests = o.requests ?? (o.quick ? 200_000 : 1_000_000);
       const commands: string[] = [];
       const samples: ProtocolSample[] = [];
-      for (let rep = 0; rep < repeats; rep++) {
-        for (const name of rotate(o.servers, rep)) {
-          const server = await PinnedServer.start(serverArgv(name, o.driver));
-          try {
-            // Warm-up, not measured: the JIT compiles the server's hot paths (redis-server gets the same).
-            const warm = String(Math.min(100_000, Math.max(1000, Math.floor(requests / 5))));
-            await runTool(['redis-benchmark', '-h', '127.0.0.1', '-p', String(server.port), '-t', 'ping_mbulk,set,get', '-c', '50', '-n', warm, '-P', '16', '--csv'], 300_000);
-            for (const pipeline of [16, 1]) {
-              for (const test of ['ping_mbulk', 'set', 'get']) {
-                // One test per invocation: the server's CPU time then belongs to that test alone.
-                const n = pipeline === 1 ? Math.max(1000, Math.floor(requests / 4)) : requests;
-                const argv = ['redis-benchmark', '-h', '127.0.0.1', '-p', String(server.port), '-t', test, '-c', '50', '-n', String(n), '-P', String(pipeline), '--csv'];
-                if (rep === 0 && name === o.servers[0]) commands.push(argv.join(' ').replace(String(server.port), 'PORT'));
-                const { value: csv, cpuSec, cpuPct } = await withServerCpu(server, () => runTool(argv, 300_000));
-                const rows = parseRedisBenchmarkCsv(csv);
-                if (rows.size !== 1) throw new Error(`no result from redis-benchmark against ${name}: ${csv.trim()}`);
-                for (const [label, rps] of rows) {
-                  const serverUsPerRequest = cpuSec === null ? null : (cpuSec * 1e6) / n;
-                  samples.push({ server: name, test: `${label} -P${pipeline}`, repeat: rep, requestsPerSec: rps, serverCpuPct: cpuPct, serverUsPerRequest });
-                  log(`[resp] repeat ${rep + 1}/${repeats} ${name} ${label} -P${pipeline}: ${Math.round(rps)} req/s`);
-                }
-              }
+      await forEachServerRun(o.servers, repeats, (name) => serverArgv(name, o.driver), async (name, rep, server) => {
+        // Warm-up, not measured: the JIT compiles the server's hot paths (redis-server gets the same).
+        const warm = String(Math.min(100_000, Math.max(1000, Math.floor(requests / 5))));
+        await runTool(['redis-benchmark', '-h', '127.0.0.1', '-p', String(server.port), '-t', 'ping_mbulk,set,get', '-c', '50', '-n', warm, '-P', '16', '--csv'], 300_000);
+        for (const pipeline of [16, 1]) {
+          for (const test of ['ping_mbulk', 'set', 'get']) {
+            // One test per invocation: the server's CPU time then belongs to that test alone.
+            const n = pipeline === 1 ? Math.max(1000, Math.floor(requests / 4)) : requests;
+            const argv = ['redis-benchmark', '-h', '127.0.0.1', '-p', String(server.port), '-t', test, '-c', '50', '-n', String(n), '-P', String(pipeline), '--csv'];
+            if (rep === 0 && name === o.servers[0]) commands.push(argv.join(' ').replace(String(server.port), 'PORT'));
+            const { value: csv, cpuSec, cpuPct } = await withServerCpu(server, () => runTool(argv, 300_000));
+            const rows = parseRedisBenchmarkCsv(csv);
+            if (rows.size !== 1) throw new Error(`no result from redis-benchmark against ${name}: ${csv.trim()}`);
+            for (const [label, rps] of rows) {
+              const serverUsPerRequest = cpuSec === null ? null : (cpuSec * 1e6) / n;
+              samples.push({ server: name, test: `${label} -P${pipeline}`, repeat: rep, requestsPerSec: rps, serverCpuPct: cpuPct, serverUsPerRequest });
+              log(`[resp] repeat ${rep + 1}/${repeats} ${name} ${label} -P${pipeline}: ${Math.round(rps)} req/s`);
             }
-          } finally {
-            await server.stop();
           }
         }
-      }
-      const report: ProtocolReport = {
-        bench: 'resp',
-        startedAt: new Date().toISOString(),
-        host: hostInfo(),
-        reference: REFERENCE,
-        commands,
-        samples,
-        summaries: summarise(samples, REFERENCE),
-      };
-      process.stdout.write(`${renderTable(report)}\n`);
-      if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (o.svg) writeFileSync(o.svg, renderChart(report, 'resp-server vs redis-server (redis-benchmark -c 50)'));
+      });
+      emitReport('resp', REFERENCE, commands, samples, o, 'resp-server vs redis-server (redis-benchmark -c 50)');
     });
 }

@@ -10,7 +10,6 @@
 // SIGTERM and requires exit 0. Without --server-cpus/--client-cpus nothing is pinned; when
 // the client's CPUs overlap the server's (always, on a 2-core box) the output says so: the
 // load generator then takes cycles from the servers and the ratios understate scaling.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,8 @@ import { ensureCBinaries } from '../lib/cbuild.js';
 import { ECHO_CONFIGS } from '../lib/configs.js';
 import { loadArgs, type LoadResult, type LoadSpec } from '../lib/loadgen.js';
 import { DIST } from '../lib/paths.js';
-import { canPin, cpuSeconds, waitExit } from '../lib/pinned.js';
+import { canPin, cpuSeconds, spawnPinned, waitExit } from '../lib/pinned.js';
+import { RunningServer } from '../lib/servers.js';
 import { median, rotate } from '../lib/stats.js';
 import { ASCII, rate } from '../report/table.js';
 
@@ -60,11 +60,6 @@ function treeCpuSeconds(pid: number): number | null {
   return total;
 }
 
-function spawnOn(argv: string[], cpuList: string | undefined): ChildProcess {
-  const full = cpuList && canPin() ? ['taskset', '-c', cpuList, ...argv] : argv;
-  return spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 function servers(maxLoops: number, spreads: string[], mode: string, echoServer: string): ScalingServer[] {
   const echo = join(DIST, 'examples', 'echo-server.js');
   const cluster = join(DIST, 'benchmarks', 'node-cluster-server.js');
@@ -83,44 +78,19 @@ function servers(maxLoops: number, spreads: string[], mode: string, echoServer: 
   return out;
 }
 
-async function startServer(s: ScalingServer, cpuList: string | undefined): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawnOn([...s.argv, '--host', '127.0.0.1', '--port', '0'], cpuList);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${s.family} x${s.n}: no "listening on" line in 15 s\n${stderr}`));
-    }, 15_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${s.family} x${s.n} exited (${code}) before listening\n${stderr}`));
-    });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const m = /listening on \S*:(\d+)\s*$/m.exec(stdout);
-      if (!m) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
-
 async function measureOne(
   s: ScalingServer,
   load: LoadSpec,
   loadgen: string,
   cpusOf: { server?: string; client?: string },
 ): Promise<Omit<ScalingSample, 'config' | 'repeat'>> {
-  const { child, port } = await startServer(s, cpusOf.server);
+  const server = await RunningServer.start({ name: `${s.family} x${s.n}`, argv: s.argv, selfSyscalls: () => null }, cpusOf.server);
   try {
-    const client = spawnOn([loadgen, ...loadArgs(port, load)], cpusOf.client);
+    const client = spawnPinned([loadgen, ...loadArgs(server.port, load)], cpusOf.client);
     let out = '';
     client.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     const samples: Array<[number | null, number | null]> = [];
-    const sample = (): void => void samples.push([treeCpuSeconds(child.pid!), cpuSeconds(client.pid!)]);
+    const sample = (): void => void samples.push([treeCpuSeconds(server.pid), cpuSeconds(client.pid!)]);
     const t0 = setTimeout(sample, load.warmupSec * 1000);
     const t1 = setTimeout(sample, (load.warmupSec + load.durationSec) * 1000 - 50);
     const code = await waitExit(client, (load.warmupSec + load.durationSec + 30) * 1000);
@@ -134,8 +104,7 @@ async function measureOne(
     };
     return { family: s.family, n: s.n, msgsPerSec: r.msgs_per_sec, p99Us: r.p99_us, serverCpuPct: pct(0), clientCpuPct: pct(1) };
   } finally {
-    child.kill('SIGTERM');
-    const exit = await waitExit(child, 10_000);
+    const exit = (await server.stop()).exitCode;
     if (exit !== 0) log(`warning: ${s.family} x${s.n} exited ${exit} on SIGTERM`);
   }
 }

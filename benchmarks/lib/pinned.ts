@@ -12,9 +12,12 @@ export function canPin(): boolean {
   return tasksetChecked;
 }
 
-/** Spawn `argv` on CPU `cpu` (stdout/stderr piped, stdin closed). */
-export function spawnPinned(argv: readonly string[], cpu: number): ChildProcess {
-  const full = canPin() ? ['taskset', '-c', String(cpu), ...argv] : [...argv];
+/**
+ * Spawn `argv` on CPU `cpu`, or on a taskset CPU list ('0,2-3'); unpinned when `cpu` is
+ * undefined or taskset is missing (stdout/stderr piped, stdin closed).
+ */
+export function spawnPinned(argv: readonly string[], cpu: number | string | undefined): ChildProcess {
+  const full = cpu !== undefined && cpu !== '' && canPin() ? ['taskset', '-c', String(cpu), ...argv] : [...argv];
   // taskset execs the command, so the child's pid is the server's own pid.
   return spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
 }

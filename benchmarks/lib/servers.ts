@@ -88,7 +88,8 @@ export class RunningServer {
     return this.#child.pid!;
   }
 
-  static start(spec: ServerSpec, cpu: number, timeoutMs = 15_000): Promise<RunningServer> {
+  /** Starts `spec` on CPU `cpu` (or a taskset CPU list; unpinned if undefined) and waits for its port. */
+  static start(spec: ServerSpec, cpu: number | string | undefined, timeoutMs = 15_000): Promise<RunningServer> {
     const child = spawnPinned([...spec.argv, '--host', '127.0.0.1', '--port', '0'], cpu);
     const stderr: string[] = [];
     child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));

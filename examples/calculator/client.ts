@@ -6,10 +6,9 @@
 //
 // Prints "N requests, N answers verified in T ms" and exits 0; a wrong answer, a missing one or a
 // closed connection exits 1 naming the first bad request.
-import { parseArgs } from 'node:util';
 import { ByteBuffer, PacketWriter } from '../../src/index.js';
 import { clientLoop, connectOrExit } from '../shared/client.js';
-import { fail } from '../shared/cli.js';
+import { fail, parseClientCli } from '../shared/cli.js';
 import { BODY_LENGTH, ERROR_RESULT } from './protocol.js';
 
 const NAME = 'calculator-client';
@@ -31,20 +30,12 @@ export function reference(op: string, a: number, b: number): number {
   return Number(BigInt.asIntN(32, r));
 }
 
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string' },
-    count: { type: 'string', default: '10000' },
-    mode: { type: 'string', default: 'lt' },
-    seed: { type: 'string', default: '1' },
-  },
+const { host, port, mode, values } = parseClientCli(NAME, {
+  count: { type: 'string', default: '10000' },
+  seed: { type: 'string', default: '1' },
 });
-const port = Number(values.port);
 const count = Number(values.count);
-if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(NAME, '--port PORT is required');
 if (!Number.isInteger(count) || count <= 0) fail(NAME, `bad --count '${values.count}'`);
-if (values.mode !== 'lt' && values.mode !== 'et') fail(NAME, '--mode must be lt or et');
 
 // Operands: edge values (0, ±1, INT32 limits) mixed with seeded random int32s.
 let state = Number(values.seed) >>> 0 || 1;
@@ -63,12 +54,12 @@ for (let i = 0; i < count; i++) {
   packet.putInt32(BODY_LENGTH).putByte(op).putInt32(a).putInt32(b);
 }
 
-const loop = clientLoop(values.mode);
+const loop = clientLoop(mode);
 const answers = new ByteBuffer(count * 4);
 let done!: () => void;
 const allIn = new Promise<void>((r) => (done = r));
 const t0 = performance.now();
-const { conn, closed } = await connectOrExit(NAME, loop, values.host!, port, (input) => {
+const { conn, closed } = await connectOrExit(NAME, loop, host, port, (input) => {
   answers.append(input.peek());
   input.retrieveAll();
   if (answers.readableBytes >= count * 4) done();

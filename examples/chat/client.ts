@@ -7,34 +7,25 @@
 //
 // At the end of stdin it waits for the answers still due, then exits: 0 if the login succeeded,
 // 1 if it failed or the server closed the connection.
-import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { ByteBuffer, PacketReader } from '../../src/index.js';
 import { clientLoop, connectOrExit } from '../shared/client.js';
-import { fail } from '../shared/cli.js';
+import { fail, parseClientCli } from '../shared/cli.js';
 import { CHAT_MSG_FIELD, encode, MAX_CHAT_MSG_LEN, PacketId, packetCodec, Result, truncateUtf8, USER_ID_FIELD } from './protocol.js';
 
 const NAME = 'chat-client';
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string' },
-    user: { type: 'string' },
-    password: { type: 'string' },
-    mode: { type: 'string', default: 'lt' },
-  },
+const { host, port, mode, values } = parseClientCli(NAME, {
+  user: { type: 'string' },
+  password: { type: 'string' },
 });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(NAME, '--port PORT is required');
 if (!values.user || !values.password) fail(NAME, '--user and --password are required');
-if (values.mode !== 'lt' && values.mode !== 'et') fail(NAME, '--mode must be lt or et');
 
 /** Names of the result codes, for the printed lines. */
 const RESULT_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Result).map(([k, v]) => [v, k]));
 const describe = (r: number): string => (r === Result.NONE ? 'ok' : `failed (${r} ${RESULT_NAMES[r] ?? 'unknown code'})`);
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
-const loop = clientLoop(values.mode);
+const loop = clientLoop(mode);
 const codec = packetCodec();
 const reader = new PacketReader(new Uint8Array(0), 'le');
 const out = new ByteBuffer();
@@ -45,7 +36,7 @@ let finish!: (code: number) => void;
 const finished = new Promise<number>((r) => (finish = r));
 const pendingRooms: number[] = [];
 
-const { conn, closed } = await connectOrExit(NAME, loop, values.host!, port, (input) => {
+const { conn, closed } = await connectOrExit(NAME, loop, host, port, (input) => {
   for (let p = codec.decode(input); p !== null; p = codec.decode(input)) {
     reader.reset(p);
     const id = reader.getUInt16();

@@ -2,7 +2,21 @@
 // read goes back to its sender. Back-pressure: a peer that stops reading makes
 // its output cross the high-water mark, and we stop reading from it until the
 // output drains — so a peer that never reads costs bounded memory.
-import { EventLoop, TcpServer, type TcpServerOptions } from '../../src/index.js';
+import { EventLoop, TcpServer, type ByteBuffer, type TcpConnection, type TcpServerOptions } from '../../src/index.js';
+
+/** The echo callbacks, stateless: shared by this server and the LoopPool handler (handler.ts). */
+export const echoCallbacks = {
+  onMessage(conn: TcpConnection, input: ByteBuffer): void {
+    conn.send(input.peek());
+    input.retrieveAll();
+  },
+  onHighWater(conn: TcpConnection): void {
+    conn.pauseReading();
+  },
+  onDrain(conn: TcpConnection): void {
+    conn.resumeReading();
+  },
+};
 
 /** Options of the echo service. */
 export interface EchoOptions {
@@ -21,22 +35,7 @@ export function startEcho(loop: EventLoop, opts: EchoOptions): TcpServer {
     idleTimeoutMs: opts.idleTimeoutMs,
     highWaterMark: 4 << 20,
   };
-  const server = new TcpServer(
-    loop,
-    {
-      onMessage(conn, input) {
-        conn.send(input.peek());
-        input.retrieveAll();
-      },
-      onHighWater(conn) {
-        conn.pauseReading();
-      },
-      onDrain(conn) {
-        conn.resumeReading();
-      },
-    },
-    serverOptions,
-  );
+  const server = new TcpServer(loop, echoCallbacks, serverOptions);
   server.listen();
   return server;
 }

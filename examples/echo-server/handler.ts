@@ -1,18 +1,8 @@
 // The echo service as a LoopPool handler module (examples/echo-server --loops N): each loop
 // thread imports this file and runs the factory once; every byte read goes back to its sender.
-// Back-pressure as in echo.ts:
-// above the high-water mark stop reading from that peer until its output drains.
+// The callbacks are echo.ts's (back-pressure:
+// above the high-water mark stop reading from that peer until its output drains).
 import { defineHandler } from '../../src/index.js';
+import { echoCallbacks } from './echo.js';
 
-export default defineHandler(() => ({
-  onMessage(conn, input) {
-    conn.send(input.peek());
-    input.retrieveAll();
-  },
-  onHighWater(conn) {
-    conn.pauseReading();
-  },
-  onDrain(conn) {
-    conn.resumeReading();
-  },
-}));
+export default defineHandler(() => ({ ...echoCallbacks }));

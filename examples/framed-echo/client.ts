@@ -10,38 +10,30 @@
 // median of the per-repeat ratios, each taken from two back-to-back runs).
 // Sizes cycle through the list (0 to 32 MiB each). Exit 0 when every echo matched; 1 naming the
 // first mismatch or a closed connection.
-import { parseArgs } from 'node:util';
 import { LengthFieldCodec, MAX_FRAME_SIZE_CEILING, type EventLoop, type TcpConnection } from '../../src/index.js';
 import { clientLoop, connectTo } from '../shared/client.js';
-import { fail } from '../shared/cli.js';
+import { fail, parseClientCli } from '../shared/cli.js';
 
 const NAME = 'framed-echo-client';
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string' },
-    requests: { type: 'string', default: '10000' },
-    conns: { type: 'string', default: '1' },
-    size: { type: 'string', default: '64' },
-    depth: { type: 'string', default: '64' },
-    mode: { type: 'string', default: 'lt' },
-    only: { type: 'string' },
-    repeat: { type: 'string', default: '1' },
-  },
+const { host, port, mode, values } = parseClientCli(NAME, {
+  requests: { type: 'string', default: '10000' },
+  conns: { type: 'string', default: '1' },
+  size: { type: 'string', default: '64' },
+  depth: { type: 'string', default: '64' },
+  only: { type: 'string' },
+  repeat: { type: 'string', default: '1' },
 });
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-  const n = Number(values[flag as keyof typeof values]);
-  if (!Number.isInteger(n) || n < min || n > max) fail(NAME, `bad --${flag} '${String(values[flag as keyof typeof values])}'`);
+  const n = Number(values[flag]);
+  if (!Number.isInteger(n) || n < min || n > max) fail(NAME, `bad --${flag} '${String(values[flag])}'`);
   return n;
 };
-const port = int('port', 1, 65535);
 const requests = int('requests', 1);
 const conns = int('conns', 1, 10_000);
 const depth = int('depth', 1);
 const repeat = int('repeat', 1, 100);
 const sizes = values.size!.split(',').map(Number);
 if (sizes.some((s) => !Number.isInteger(s) || s < 0 || s > MAX_FRAME_SIZE_CEILING)) fail(NAME, `--size: integers in [0, ${MAX_FRAME_SIZE_CEILING}]`);
-if (values.mode !== 'lt' && values.mode !== 'et') fail(NAME, '--mode must be lt or et');
 if (values.only !== undefined && values.only !== 'pipelined' && values.only !== 'sequential') fail(NAME, '--only pipelined|sequential');
 
 /** Request i of connection c: its bytes follow from (c, i), so the echo can be checked byte by byte. */
@@ -77,7 +69,7 @@ function runConnection(loop: EventLoop, c: number, window: number): Promise<void
         inFlight.push(p);
       }
     };
-    connectTo(loop, values.host!, port, (input) => {
+    connectTo(loop, host, port, (input) => {
       for (let echo = codec.decode(input); echo !== null; echo = codec.decode(input)) {
         const want = inFlight[head];
         inFlight[head++] = undefined as unknown as Buffer;
@@ -107,7 +99,7 @@ async function measure(loop: EventLoop, window: number): Promise<number> {
   return performance.now() - t0;
 }
 
-const loop = clientLoop(values.mode);
+const loop = clientLoop(mode);
 const total = requests * conns;
 const line = (label: string, ms: number): number => {
   const rate = (total / ms) * 1000;

@@ -1,6 +1,7 @@
 // The command line every example server shares: `--host --port --mode lt|et --driver
 // integrated|exclusive`, plus the example's own options; usage text on --help; a bad flag
-// exits 2 with "NAME: message" on stderr. Parsing only — running the server is run.ts's job.
+// exits 2 with "NAME: message" on stderr. The example clients' `--host --port --mode` too.
+// Parsing only — running the server is run.ts's job.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** The options every example server takes. */
@@ -63,6 +64,36 @@ export function parseServerCli(name: string, usage: string, extra: ExtraOptions 
     values,
     positionals: parsed.positionals,
   };
+}
+
+/** Parsed client command line: where to connect, the client loop's mode, the client's own string values. */
+export interface ClientCli {
+  host: string;
+  port: number;
+  mode: 'lt' | 'et';
+  values: Record<string, string | undefined>;
+}
+
+/**
+ * Parses an example client's argv: `--host` (default 127.0.0.1), `--port` (required, 1..65535),
+ * `--mode lt|et` (default lt) and the client's own string flags `extra`; a bad value exits 2.
+ */
+export function parseClientCli(name: string, extra: ExtraOptions = {}, argv = process.argv.slice(2)): ClientCli {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      mode: { type: 'string', default: 'lt' },
+      ...extra,
+    },
+  });
+  const v = values as Record<string, string | undefined>;
+  const port = Number(v.port);
+  if (v.port === undefined) fail(name, '--port PORT is required');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(name, `bad --port '${v.port}'`);
+  if (v.mode !== 'lt' && v.mode !== 'et') fail(name, '--mode must be lt or et');
+  return { host: v.host!, port, mode: v.mode, values: v };
 }
 
 /** A non-negative number flag, or exit 2. */

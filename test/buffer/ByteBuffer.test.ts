@@ -3,18 +3,7 @@
 // byte-exact behaviour against a Buffer.concat reference model.
 import { describe, expect, it } from 'vitest';
 import { ByteBuffer } from '../../src/buffer/ByteBuffer.js';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../prng.js';
 
 function bytes(n: number, start = 0): Buffer {
   const b = Buffer.alloc(n);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteBuffer, CodecError, LengthFieldCodec, MAX_FRAME_SIZE_CEILING, type LengthFieldOptions } from '../../src/index.js';
 import { pieces, prng, splitPlans } from './splits.js';
+import { catchErr } from './catchErr.js';
 
 function frames(payloads: Uint8Array[], opts: LengthFieldOptions): Uint8Array {
   const out = new ByteBuffer();
@@ -127,12 +128,3 @@ describe('LengthFieldCodec wire format and limits', () => {
     expect(Buffer.compare(Buffer.from(frame!), Buffer.from(payload))).toBe(0);
   });
 });
-
-function catchErr(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (err) {
-    return err as CodecError;
-  }
-  throw new Error('expected a throw');
-}

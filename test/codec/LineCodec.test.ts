@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteBuffer, CodecError, LineCodec, type LineOptions } from '../../src/index.js';
 import { pieces, splitPlans } from './splits.js';
+import { catchErr } from './catchErr.js';
 
 function decodeStream(stream: Uint8Array, cuts: number[], opts: LineOptions): string {
   const codec = new LineCodec(opts);
@@ -13,15 +14,6 @@ function decodeStream(stream: Uint8Array, cuts: number[], opts: LineOptions): st
     for (let l = codec.decodeString(input); l !== null; l = codec.decodeString(input)) got.push(JSON.stringify(l));
   }
   return `${got.join('|')} left ${input.readableBytes}`;
-}
-
-function catchErr(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (err) {
-    return err as CodecError;
-  }
-  throw new Error('expected a throw');
 }
 
 describe.each<[string, LineOptions, string, string[]]>([

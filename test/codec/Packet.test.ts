@@ -2,15 +2,7 @@
 // orders, NUL-padded fixed strings, and coded errors for out-of-range values and reads past the end.
 import { describe, expect, it } from 'vitest';
 import { ByteBuffer, CodecError, PacketReader, PacketWriter } from '../../src/index.js';
-
-function catchErr(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (err) {
-    return err as CodecError;
-  }
-  throw new Error('expected a throw');
-}
+import { catchErr } from './catchErr.js';
 
 describe('PacketWriter', () => {
   it('chains fields in the chosen byte order and counts what it wrote', () => {

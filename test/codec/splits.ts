@@ -1,17 +1,8 @@
 // Feeding a byte stream to a decoder in pieces: at every single cut point, one byte at a time,
 // and at seeded random cut points — the ways TCP may deliver the same bytes.
+import { prng } from '../prng.js';
 
-/** mulberry32: a small seeded PRNG, so a failing split can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Every way to cut `length` bytes in two, then byte by byte, then `randomRuns` random multi-cuts. */
 export function splitPlans(length: number, randomRuns: number, seed = 1): Array<{ name: string; cuts: number[] }> {

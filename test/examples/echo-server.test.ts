@@ -2,54 +2,13 @@
 // mode x driver combinations, under a checksummed load of 1..1000 connections
 // with 64 B..100 KB messages pipelined; then SIGTERM must drain and exit 0.
 import { describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { netLoad } from './netLoad.js';
+import { dist, runClient, startServer, stopServer } from './serverProcess.js';
 
-const SERVER = fileURLToPath(new URL('../../dist/examples/echo-server.js', import.meta.url));
+const SERVER = dist('echo-server.js');
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-}
-
-function start(args: string[]): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`echo-server did not print its port in 10 s; stderr: ${err}`));
-    }, 10_000);
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`echo-server exited early with ${code}: ${err}`));
-    });
-  });
-}
-
-function stop(r: Running, signal: NodeJS.Signals): Promise<number | null> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
-    r.child.removeAllListeners('exit');
-    r.child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    r.child.kill(signal);
-  });
-}
+const start = (args: string[]) => startServer(SERVER, args);
+const stop = stopServer;
 
 describe.each([
   ['lt', 'integrated', 'batched'],
@@ -82,17 +41,12 @@ describe('echo-server process behaviour', () => {
   it('SIGINT also exits 0; bad flags exit 2 with a message', async () => {
     const server = await start(['--mode', 'et']);
     expect(await stop(server, 'SIGINT')).toBe(0);
-    const bad = spawn(process.execPath, [SERVER, '--mode', 'xt'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    bad.stderr!.on('data', (d) => (err += d));
-    const code = await new Promise((r) => bad.on('exit', r));
-    expect(code).toBe(2);
-    expect(err).toContain('--mode must be lt or et');
-    const badIo = spawn(process.execPath, [SERVER, '--io', 'both'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let errIo = '';
-    badIo.stderr!.on('data', (d) => (errIo += d));
-    expect(await new Promise((r) => badIo.on('exit', r))).toBe(2);
-    expect(errIo).toContain('--io must be batched or per-fd');
+    const bad = await runClient(SERVER, ['--mode', 'xt']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--mode must be lt or et');
+    const badIo = await runClient(SERVER, ['--io', 'both']);
+    expect(badIo.code).toBe(2);
+    expect(badIo.stderr).toContain('--io must be batched or per-fd');
   });
 
   it('--idle-timeout closes idle connections', async () => {

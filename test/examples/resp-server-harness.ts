@@ -3,65 +3,27 @@
 // signal, and a raw loopback client that writes bytes as told and collects what comes back.
 // Every process and socket opened here is closed by the test that opened it (stop / close),
 // with SIGKILL and destroy() as bounded fallbacks.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { dist, startServer as startProcessServer, stopServer, type ServerProcess } from './serverProcess.js';
 
 /** A started example server. */
-export interface Running {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-}
+export type Running = ServerProcess;
 
-/** Path of a built example entry point, e.g. dist('resp-server/main.js'). */
-export function example(rel: string): string {
-  return fileURLToPath(new URL(`../../dist/examples/${rel}`, import.meta.url));
-}
+/** Path of a built example entry point, e.g. example('resp-server/main.js'). */
+export const example = dist;
 
 /** Whether a command is on PATH (redis-cli, redis-benchmark, wrk). */
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** Spawns `node script ...args --port 0`; resolves once it prints its port (15 s at most). */
 export function startServer(script: string, args: string[]): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} did not print its port in 15 s; stderr: ${err}`));
-    }, 15_000);
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited early with ${code}: ${err}`));
-    });
-  });
+  return startProcessServer(script, args, 15_000);
 }
 
-/** Sends `signal` and resolves with the exit code (SIGKILL after 10 s). */
-export function stopServer(r: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (r.child.exitCode !== null) return Promise.resolve(r.child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
-    r.child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    r.child.kill(signal);
-  });
-}
+export { stopServer };
 
 /** A loopback client that accumulates every byte received and knows when the peer closed. */
 export class RawClient {

@@ -1,6 +1,7 @@
 // Spawning a compiled example (node dist/examples/...) the way a user runs it: wait for
 // "listening on HOST:PORT", collect stderr, stop it with a signal and report the exit code.
-// Every wait is bounded; a child that hangs is SIGKILLed.
+// The one process helper of the example, resp/http and LoopPool suites. Every wait is
+// bounded; a child that hangs is SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -17,16 +18,16 @@ export interface ServerProcess {
   stderr: () => string;
 }
 
-/** Spawns `node script ...args --port 0` and resolves once it prints its port. */
-export function startServer(script: string, args: string[]): Promise<ServerProcess> {
+/** Spawns `node script ...args --port 0` and resolves once it prints its port (SIGKILL and reject after startMs). */
+export function startServer(script: string, args: string[], startMs = 10_000): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${script} did not print its port in 10 s; stderr: ${err}`));
-    }, 10_000);
+      reject(new Error(`${script} did not print its port in ${startMs / 1000} s; stderr: ${err}`));
+    }, startMs);
     child.stderr!.on('data', (d) => (err += d));
     child.stdout!.on('data', (d) => {
       out += d;
@@ -44,11 +45,11 @@ export function startServer(script: string, args: string[]): Promise<ServerProce
   });
 }
 
-/** Sends `signal` and resolves with the exit code (SIGKILL after 10 s). */
-export function stopServer(s: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+/** Sends `signal` and resolves with the exit code (SIGKILL after killMs). */
+export function stopServer(s: ServerProcess, signal: NodeJS.Signals = 'SIGTERM', killMs = 10_000): Promise<number | null> {
   if (s.child.exitCode !== null) return Promise.resolve(s.child.exitCode);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => s.child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => s.child.kill('SIGKILL'), killMs);
     s.child.on('exit', (code) => {
       clearTimeout(timer);
       resolve(code);

@@ -3,18 +3,7 @@
 // a sparse wheel, and nextTimeoutMs checked against a brute-force model.
 import { describe, expect, it } from 'vitest';
 import { TimerNode, TimerWheel, type TimerWheelOptions } from '../../src/loop/TimerWheel.js';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../prng.js';
 
 const TICK = 10;
 const S = 256;

@@ -2,12 +2,11 @@
 // (never asked of a reused fd number) and output given as any typed array or
 // DataView (all its bytes, from its byteOffset), in every mode x driver x I/O path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventLoop } from '../../src/loop/EventLoop.js';
 import { TcpServer } from '../../src/tcp/TcpServer.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
 import { openFdCount } from '../helpers.js';
-import { MATRIX, deferred, withLoop } from './harness.js';
+import { MATRIX, until, withLoop } from './harness.js';
 
 let fdsBefore = 0;
 beforeAll(() => {
@@ -16,16 +15,6 @@ beforeAll(() => {
 afterAll(() => {
   expect(openFdCount()).toBe(fdsBefore);
 });
-
-function until(loop: EventLoop, cond: () => boolean, label: string): Promise<void> {
-  const done = deferred(loop, label);
-  const check = (): void => {
-    if (cond()) done.resolve();
-    else loop.setTimeout(check, 2);
-  };
-  check();
-  return done.promise;
-}
 
 /** The bytes of a view, as the peer must see them. */
 function bytesOf(view: ArrayBufferView): Buffer {

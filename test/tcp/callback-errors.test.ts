@@ -11,7 +11,7 @@ import type { CloseInfo, TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { SocketAddress } from '../../src/net/SocketAddress.js';
 import { NonErrorThrownError } from '../../src/errors.js';
 import { openFdCount } from '../helpers.js';
-import { MATRIX, deferred, withLoop } from './harness.js';
+import { MATRIX, deferred, until, withLoop } from './harness.js';
 
 let fdsBefore = 0;
 beforeAll(() => {
@@ -20,17 +20,6 @@ beforeAll(() => {
 afterAll(() => {
   expect(openFdCount()).toBe(fdsBefore);
 });
-
-/** Resolve once `cond()` holds, polling on the loop's own timers (works in an exclusive loop). */
-function until(loop: EventLoop, cond: () => boolean, label: string): Promise<void> {
-  const done = deferred(loop, label);
-  const check = (): void => {
-    if (cond()) done.resolve();
-    else loop.setTimeout(check, 2);
-  };
-  check();
-  return done.promise;
-}
 
 /** A client that collects what it receives as text and resolves when it has `expected`. */
 async function textClient(loop: EventLoop, address: SocketAddress, label: string) {

@@ -74,6 +74,17 @@ export function deferred<T = void>(loop: EventLoop, label: string): { promise: P
   return { promise, resolve, reject };
 }
 
+/** Resolve once `cond()` holds, polling on the loop's own timers (works in an exclusive loop). */
+export function until(loop: EventLoop, cond: () => boolean, label: string): Promise<void> {
+  const done = deferred(loop, label);
+  const check = (): void => {
+    if (cond()) done.resolve();
+    else loop.setTimeout(check, 2);
+  };
+  check();
+  return done.promise;
+}
+
 /** A deterministic byte stream per seed (xorshift32), the same on both sides. */
 export class ByteStream {
   #state: number;

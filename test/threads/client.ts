@@ -1,11 +1,11 @@
 // Test helpers for the LoopPool suites: the pool and its handler modules come from dist/
 // (worker threads load compiled JavaScript; the suites' global setup builds dist/ first); a
 // pool per test, example processes, and a line client on node:net for the fixtures' protocol.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import type * as Lib from '../../src/index.js';
+import { startServer, stopServer, type ServerProcess } from '../examples/serverProcess.js';
 
 /** The compiled library, as the worker threads load it. */
 export const DIST_INDEX = fileURLToPath(new URL('../../dist/src/index.js', import.meta.url));
@@ -40,50 +40,18 @@ export function poolPerTest(): { start(o: Lib.LoopPoolOptions): Promise<Lib.Loop
 }
 
 /** A server process started from dist/ that printed "listening on 127.0.0.1:PORT". */
-export interface ServerProcess {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-}
+export type { ServerProcess };
 
 /** Spawn `node script ...args --port 0` and wait (15 s at most) for its listening line. */
 export function startProcess(script: string, args: string[]): Promise<ServerProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} did not print its port in 15 s; stderr: ${err}`));
-    }, 15_000);
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited early with ${code}: ${err}`));
-    });
-  });
+  return startServer(script, args, 15_000);
 }
 
 /** Send `signal`; resolve with the exit code and how long the exit took (SIGKILL after 15 s). */
-export function stopProcess(r: ServerProcess, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const timer = setTimeout(() => r.child.kill('SIGKILL'), 15_000);
-    r.child.removeAllListeners('exit');
-    r.child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, ms: Date.now() - t0 });
-    });
-    r.child.kill(signal);
-  });
+export async function stopProcess(r: ServerProcess, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+  const t0 = Date.now();
+  const code = await stopServer(r, signal, 15_000);
+  return { code, ms: Date.now() - t0 };
 }
 
 /** One connection speaking the fixtures' line protocol. */
