@@ -63,7 +63,12 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   context: unknown = undefined;
   bytesRead = 0;
   bytesWritten = 0;
-  /** loop.now at the last read or write. */
+  /**
+   * Loop clock (loop.clockMs(), read at the read or write itself, not the turn's
+   * start) at the last read or write, rounded up to whole ms: never earlier than
+   * the activity, so an idle close is never early, and a small integer (a Smi,
+   * stored in the object) rather than a boxed double.
+   */
   lastActivity: number;
 
   readonly #limits: ConnectionLimits;
@@ -115,7 +120,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.#out = new ConnectionOutput(this, this.#limits);
     this.output = this.#out.buffer;
     if (loop.mode === 'et') this.#flags = EDGE;
-    this.lastActivity = loop.now;
+    this.lastActivity = Math.ceil(loop.clockMs());
     this.channel = new Channel(loop, fd, this);
     this.channel.autoRead = true;
     this.#updateInterest();
@@ -250,7 +255,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
       const loop = this.loop;
       loop.stats.bytesRead += total;
       this.bytesRead += total;
-      this.lastActivity = loop.now;
+      this.lastActivity = Math.ceil(loop.clockMs()); // not loop.now: the turn may be long under way
       this.#deliver();
     }
     if (eof && this.state !== 'closed') this.#onPeerEnd();
