@@ -63,12 +63,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   context: unknown = undefined;
   bytesRead = 0;
   bytesWritten = 0;
-  /**
-   * Loop clock (loop.clockMs(), read at the read or write itself, not the turn's
-   * start) at the last read or write, rounded up to whole ms: never earlier than
-   * the activity, so an idle close is never early, and a small integer (a Smi,
-   * stored in the object) rather than a boxed double.
-   */
+  /** loop.clockMs() read at the last read or write (not the turn's start), rounded up: never
+   *  before the activity, so an idle close is never early; a Smi, not a boxed double. */
   lastActivity: number;
 
   readonly #limits: ConnectionLimits;
