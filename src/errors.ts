@@ -35,7 +35,10 @@ export class LoopRunningError extends ReactorError {
 
 /** `ERR_REACTOR_FD_REGISTERED`: a second Channel for an fd that already has one in this loop. */
 export class FdRegisteredError extends ReactorError {
-  constructor(readonly fd: number) {
+  constructor(
+    /** The fd that already has a Channel. */
+    readonly fd: number,
+  ) {
     super('ERR_REACTOR_FD_REGISTERED', `fd ${fd} already has a channel in this loop`);
   }
 }
@@ -56,7 +59,10 @@ export class TimerReentrantError extends ReactorError {
 
 /** `ERR_REACTOR_WRITE_AFTER_END`: send()/write() after close() or shutdown() on that connection. */
 export class WriteAfterEndError extends ReactorError {
-  constructor(readonly fd: number) {
+  constructor(
+    /** The connection's fd. */
+    readonly fd: number,
+  ) {
     super('ERR_REACTOR_WRITE_AFTER_END', `write after end (fd ${fd})`);
   }
 }
@@ -67,7 +73,9 @@ export class WriteAfterEndError extends ReactorError {
  */
 export class ConnectionClosedError extends ReactorError {
   constructor(
+    /** The connection's fd. */
     readonly fd: number,
+    /** The CloseInfo reason of the close, when known. */
     readonly reason?: string,
   ) {
     super(
@@ -110,7 +118,10 @@ export class ServerNotListeningError extends ReactorError {
  * say); the thrown value is `value` (and `cause`). Error callbacks always receive an Error.
  */
 export class NonErrorThrownError extends ReactorError {
-  constructor(readonly value: unknown) {
+  constructor(
+    /** The non-Error value the callback threw. */
+    readonly value: unknown,
+  ) {
     super('ERR_REACTOR_NON_ERROR_THROWN', `a callback threw a non-Error value: ${describe(value)}`, { cause: value });
   }
 }

@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "stream.h"
+#include "keyed_stream.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24

@@ -18,7 +18,7 @@ export interface CBinaries {
 const TARGETS = {
   echoServer: { out: 'echo_server', sources: ['echo_server.c'] },
   loadgen: { out: 'loadgen', sources: ['loadgen.c', 'loadgen_worker.c', 'loadgen.h', 'hist.h', 'stream.h'] },
-  connhold: { out: 'connhold', sources: ['connhold.c', 'stream.h'] },
+  connhold: { out: 'connhold', sources: ['connhold.c', 'keyed_stream.h', 'stream.h'] },
 } as const;
 
 const CFLAGS = ['-O2', '-g', '-Wall', '-Wextra', '-std=gnu11', '-D_GNU_SOURCE', '-pthread'];

@@ -73,18 +73,23 @@ export class ByteBuffer {
   get storage(): Uint8Array {
     return this.#buf;
   }
+  /** Offset of the first readable byte (the prependable area ends here). */
   get readerIndex(): number {
     return this.#r;
   }
+  /** Offset one past the last readable byte (the writable area starts here). */
   get writerIndex(): number {
     return this.#w;
   }
+  /** Bytes ready to read: writerIndex - readerIndex. */
   get readableBytes(): number {
     return this.#w - this.#r;
   }
+  /** Bytes that fit after writerIndex without growing the storage. */
   get writableBytes(): number {
     return this.#buf.length - this.#w;
   }
+  /** Bytes free before readerIndex, for prepend*() (equals readerIndex). */
   get prependableBytes(): number {
     return this.#r;
   }
@@ -135,6 +140,7 @@ export class ByteBuffer {
     return out;
   }
 
+  /** Retrieves every readable byte, as a copy. */
   takeAll(): Buffer {
     return this.take(this.#w - this.#r);
   }
@@ -149,28 +155,34 @@ export class ByteBuffer {
     return s;
   }
 
+  /** The first readable byte, not retrieved. Throws RangeError if the buffer is empty. */
   peekUInt8(): number {
     this.#need(1);
     return this.#buf[this.#r];
   }
+  /** The first 2 readable bytes as a big-endian uint16, not retrieved. Throws RangeError if fewer are readable. */
   peekUInt16BE(): number {
     this.#need(2);
     return this.#buf.readUInt16BE(this.#r);
   }
+  /** The first 4 readable bytes as a big-endian uint32, not retrieved. Throws RangeError if fewer are readable. */
   peekUInt32BE(): number {
     this.#need(4);
     return this.#buf.readUInt32BE(this.#r);
   }
+  /** Reads and retrieves one byte. Throws RangeError if the buffer is empty. */
   readUInt8(): number {
     const v = this.peekUInt8();
     this.retrieve(1);
     return v;
   }
+  /** Reads and retrieves a big-endian uint16. Throws RangeError if fewer than 2 bytes are readable. */
   readUInt16BE(): number {
     const v = this.peekUInt16BE();
     this.retrieve(2);
     return v;
   }
+  /** Reads and retrieves a big-endian uint32. Throws RangeError if fewer than 4 bytes are readable. */
   readUInt32BE(): number {
     const v = this.peekUInt32BE();
     this.retrieve(4);
@@ -236,17 +248,20 @@ export class ByteBuffer {
     this.#w += len;
   }
 
+  /** Appends one byte (v in 0..255), growing the storage if needed. */
   appendUInt8(v: number): void {
     checkUInt(v, 0xff);
     this.ensureWritable(1);
     this.#buf[this.#w++] = v;
   }
+  /** Appends v (0..65535) as a big-endian uint16, growing the storage if needed. */
   appendUInt16BE(v: number): void {
     checkUInt(v, 0xffff);
     this.ensureWritable(2);
     this.#buf.writeUInt16BE(v, this.#w);
     this.#w += 2;
   }
+  /** Appends v (0..2^32-1) as a big-endian uint32, growing the storage if needed. */
   appendUInt32BE(v: number): void {
     checkUInt(v, 0xffffffff);
     this.ensureWritable(4);
@@ -315,17 +330,20 @@ export class ByteBuffer {
     this.#r -= len;
   }
 
+  /** Writes one byte (v in 0..255) just before the readable bytes. Throws RangeError if no byte is prependable. */
   prependUInt8(v: number): void {
     checkUInt(v, 0xff);
     this.#roomBefore(1);
     this.#buf[--this.#r] = v;
   }
+  /** Writes v as a big-endian uint16 just before the readable bytes. Throws RangeError if fewer than 2 bytes are prependable. */
   prependUInt16BE(v: number): void {
     checkUInt(v, 0xffff);
     this.#roomBefore(2);
     this.#buf.writeUInt16BE(v, this.#r - 2);
     this.#r -= 2;
   }
+  /** Writes v as a big-endian uint32 just before the readable bytes (a length header). Throws RangeError if fewer than 4 bytes are prependable. */
   prependUInt32BE(v: number): void {
     checkUInt(v, 0xffffffff);
     this.#roomBefore(4);

@@ -21,6 +21,7 @@ import { kCorkedBytes, kFinishCorked, kFlushCorked, kOnThrow, kStageCorked } fro
  * the loop's protocol, not the connection's public API.
  */
 export interface Flushable {
+  /** The fd the output is written to. */
   readonly fd: number;
   /** Bytes the batched flush should write now; 0 = nothing to batch (flushCorked is still called). */
   [kCorkedBytes](): number;
@@ -48,8 +49,9 @@ const PAGE = 4096;
 export interface BatchIoOptions {
   /** The most one pre-read takes from one fd. Default 64 KiB. */
   readCap?: number;
-  /** Default 1 MiB each. */
+  /** Size of the read arena the batched turn pre-reads into. Default 1 MiB. */
   readArenaSize?: number;
+  /** Size of the write arena corked output is staged into. Default 1 MiB. */
   writeArenaSize?: number;
 }
 

@@ -19,6 +19,7 @@ import { kOnEvent, kOnPreRead, kOnThrow, kPoller, kSink } from './symbols.js';
 
 /** What a Channel's events are delivered to. One method: no closure per event. */
 export interface EventHandler {
+  /** Called with the epoll event mask each time the fd is reported ready. */
   handleEvent(events: number): void;
 }
 
@@ -61,13 +62,17 @@ export class Channel {
   readonly [kSink]: ChannelHandler;
 
   constructor(
+    /** The loop this channel belongs to. */
     readonly loop: EventLoop,
+    /** The fd (not owned: whoever created it closes it, through loop.closeFd()). */
     readonly fd: number,
+    /** Receives the fd's events. */
     readonly handler: EventHandler | ChannelHandler,
   ) {
     this[kSink] = kOnEvent in handler ? handler : new Adapter(handler);
   }
 
+  /** Whether the fd is in the loop's epoll set (token non-zero). */
   get registered(): boolean {
     return this.token !== 0;
   }

@@ -72,11 +72,17 @@ interface Thrower {
 
 /** One epoll set, its channels, timers and task queue; runs turns under a driver. */
 export class EventLoop {
+  /** The loop's epoll set (owned by the loop, closed by close()). */
   readonly epoll: Epoll;
+  /** Level- ('lt') or edge-triggered ('et') I/O for this loop's connections. */
   readonly mode: TriggerMode;
+  /** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
   readonly driver: Driver;
+  /** This loop's counters (turns, events, syscalls, bytes...). */
   readonly stats = new LoopStats();
+  /** ET: bytes read from one fd per turn before it yields to others (EventLoopOptions.readBudget). */
   readonly readBudget: number;
+  /** ET: ms into a turn after which a connection reads once and yields (EventLoopOptions.turnBudgetMs). */
   readonly turnBudgetMs: number;
   /** Milliseconds (performance.now()) at the start of the current turn. */
   now: number;

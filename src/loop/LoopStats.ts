@@ -15,15 +15,21 @@ export class LoopStats {
   writes = 0;
   /** Every system call the loop made (waits, reads, writes, ctl, accept, close, ...). */
   syscalls = 0;
+  /** Connections accepted. */
   accepts = 0;
+  /** Bytes read from connections. */
   bytesRead = 0;
+  /** Bytes written to connections. */
   bytesWritten = 0;
+  /** Timing-wheel timers that fired. */
   timersFired = 0;
 
+  /** A copy of every counter, by name. */
   snapshot(): Record<string, number> {
     return { ...this } as unknown as Record<string, number>;
   }
 
+  /** Set every counter to 0. */
   reset(): void {
     for (const k of Object.keys(this) as Array<keyof this>) (this[k] as unknown as number) = 0;
   }

@@ -111,6 +111,7 @@ export class TimerWheel {
   get size(): number {
     return this.#count;
   }
+  /** Tick length, in ms: timers fire at tick granularity. */
   get tickMs(): number {
     return this.#tick;
   }

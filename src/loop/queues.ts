@@ -12,6 +12,7 @@ import { kFlushCorked, kOnThrow, kServeReady } from './symbols.js';
 
 /** Something with more input to read than one turn's budget allowed (ET). */
 export interface ReadyListEntry {
+  /** Serve the pending input (read on, within the turn's budget); the loop calls it when it drains its ready list. */
   [kServeReady](): void;
   /** Contain an error thrown while serving (optional: else the loop reports it). */
   [kOnThrow]?(err: unknown): void;

@@ -18,6 +18,7 @@ import { endianness } from 'node:os';
 import { invalidArgValue } from '../sys/args.js';
 import { AF_INET, AF_INET6, AF_UNIX } from '../sys/constants.js';
 
+/** The family of a SocketAddress: AF_INET, AF_INET6 or AF_UNIX. */
 export type AddressFamily = 'ipv4' | 'ipv6' | 'unix';
 
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
@@ -25,10 +26,12 @@ const SOCKADDR_IN_LEN = 16;
 const SOCKADDR_IN6_LEN = 28;
 const SUN_PATH_MAX = 108; // sizeof(sockaddr_un.sun_path), including the NUL
 
+/** An immutable IPv4, IPv6 or Unix-domain socket address, with its `struct sockaddr` bytes for the addon. */
 export class SocketAddress {
   readonly #raw: Uint8Array;
 
   private constructor(
+    /** Address family. */
     readonly family: AddressFamily,
     /** Dotted quad, canonical IPv6 text, or the Unix path. */
     readonly address: string,
@@ -41,6 +44,7 @@ export class SocketAddress {
     this.#raw = raw;
   }
 
+  /** An IPv4 address from dotted-quad text and a port (0..65535); throws on bad input. */
   static ipv4(address: string, port: number): SocketAddress {
     checkPort(port);
     const bytes = parseIPv4(address);
@@ -53,6 +57,7 @@ export class SocketAddress {
     return new SocketAddress('ipv4', formatIPv4(bytes), port, 0, raw);
   }
 
+  /** An IPv6 address from text (a numeric `%zone` suffix sets the scope id) and a port; throws on bad input. */
   static ipv6(address: string, port: number, scopeId = 0): SocketAddress {
     checkPort(port);
     let text = address;
@@ -182,10 +187,19 @@ export class SocketAddress {
     return `${host}:${this.port}`;
   }
 
-  toJSON(): { family: AddressFamily; address: string; port: number } {
+  /** A plain object for JSON.stringify: family, address and port (not the scope id). */
+  toJSON(): {
+    /** Address family. */
+    family: AddressFamily;
+    /** Address text or Unix path. */
+    address: string;
+    /** Port (0 for Unix sockets). */
+    port: number;
+  } {
     return { family: this.family, address: this.address, port: this.port };
   }
 
+  /** Whether both name the same address: family, address, port and scope id all equal. */
   equals(other: SocketAddress): boolean {
     return this.family === other.family && this.address === other.address && this.port === other.port && this.scopeId === other.scopeId;
   }

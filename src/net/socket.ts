@@ -28,12 +28,15 @@ import {
 import { SystemError, check } from '../sys/errors.js';
 import { SocketAddress } from './SocketAddress.js';
 
+/** An address: a SocketAddress, or a string SocketAddress.parse() accepts. */
 export type AddressLike = SocketAddress | string;
 
+/** `addr` as a SocketAddress (a string is parsed with SocketAddress.parse()). */
 export function toAddress(addr: AddressLike): SocketAddress {
   return typeof addr === 'string' ? SocketAddress.parse(addr) : addr;
 }
 
+/** Socket options listen() applies before bind(2) and listen(2). */
 export interface ListenOptions {
   /** listen(2) backlog. Default SOMAXCONN (the kernel caps it at net.core.somaxconn). */
   backlog?: number;
@@ -76,7 +79,12 @@ export function listen(addr: AddressLike, options: ListenOptions = {}): number {
  * Start a non-blocking connect. Returns the fd and whether the connection is
  * still in progress (then wait for EPOLLOUT and read connectError()).
  */
-export function connect(addr: AddressLike): { fd: number; inProgress: boolean } {
+export function connect(addr: AddressLike): {
+  /** The new non-blocking socket. */
+  fd: number;
+  /** true: EINPROGRESS, the connection completes later; false: already connected. */
+  inProgress: boolean;
+} {
   const address = toAddress(addr);
   const fd = streamSocket(address);
   const r = native.connect(fd, address.sockaddr);
@@ -107,10 +115,12 @@ export function peerAddress(fd: number): SocketAddress {
   return SocketAddress.fromSockaddr(nameBuf, len);
 }
 
+/** setsockopt(2) with an int value; throws SystemError (naming `label`) on failure. */
 export function setIntOption(fd: number, level: number, name: number, value: number, label = `${level}/${name}`): void {
   check(native.setsockopt(fd, level, name, value), 'setsockopt', `(${label})`);
 }
 
+/** getsockopt(2) of an int option; throws SystemError (naming `label`) on failure. */
 export function getIntOption(fd: number, level: number, name: number, label = `${level}/${name}`): number {
   const out = new Int32Array(1);
   check(native.getsockopt(fd, level, name, out), 'getsockopt', `(${label})`);
@@ -128,10 +138,12 @@ export function setNoDelay(fd: number, on = true): void {
   check(r, 'setsockopt', '(TCP_NODELAY)');
 }
 
+/** SO_KEEPALIVE on (default) or off. */
 export function setKeepAlive(fd: number, on = true): void {
   setIntOption(fd, SOL_SOCKET, SO_KEEPALIVE, on ? 1 : 0, 'SO_KEEPALIVE');
 }
 
+/** SO_RCVBUF (`recv`) and SO_SNDBUF (`send`), each only when given. */
 export function setBufferSizes(fd: number, sizes: { recv?: number; send?: number }): void {
   if (sizes.recv !== undefined) setIntOption(fd, SOL_SOCKET, SO_RCVBUF, sizes.recv, 'SO_RCVBUF');
   if (sizes.send !== undefined) setIntOption(fd, SOL_SOCKET, SO_SNDBUF, sizes.send, 'SO_SNDBUF');

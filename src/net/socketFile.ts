@@ -16,9 +16,13 @@ import { localAddress } from './socket.js';
 
 /** What a Unix listener created on disk: an absolute path and the identity of its inode. */
 export interface SocketFile {
+  /** Absolute path of the socket file. */
   readonly path: string;
+  /** Device id of the filesystem holding it. */
   readonly dev: bigint;
+  /** Inode number. */
   readonly ino: bigint;
+  /** Modification time in ns, as lstat read it right after listen. */
   readonly mtimeNs: bigint;
 }
 

@@ -27,6 +27,7 @@ import { EBADF, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD } from '../sys/const
 import { SystemError, check } from '../sys/errors.js';
 import { toTimeoutMs } from './timeout.js';
 
+/** Default capacity of an Epoll's event array (events per wait()). */
 export const DEFAULT_MAX_EVENTS = 1024;
 
 /** Token bit that asks waitRead() to read the fd in the same native call. */
@@ -37,11 +38,13 @@ export const NOT_READ = -0x80000000;
 /** Every Epoll with a live watch: the root that keeps a running watch (and its handle) reachable. */
 const watched = new Set<Epoll>();
 
+/** Options for `new Epoll()`. */
 export interface EpollOptions {
   /** Capacity of the event array: at most this many events per wait(). Default 1024. */
   maxEvents?: number;
 }
 
+/** One epoll instance: owns its epoll fd (not the fds registered in it); waits with the exclusive driver (wait()) or the integrated one (watch()). */
 export class Epoll {
   /** Reused event array: [fd, events, token] per slot, valid until the next wait(). */
   readonly events: Uint32Array;
@@ -66,6 +69,7 @@ export class Epoll {
     return this.#live('fileno');
   }
 
+  /** Whether close() has run. */
   get closed(): boolean {
     return this.#fd < 0;
   }
@@ -167,6 +171,7 @@ export class Epoll {
     }
   }
 
+  /** Whether the integrated driver is on (watch() called, not yet unwatch()/close()). */
   get watching(): boolean {
     return this.#watch !== null;
   }
@@ -177,6 +182,7 @@ export class Epoll {
     return this;
   }
 
+  /** Let the process exit even while the watch runs (a no-op when not watching). */
   unref(): this {
     if (this.#watch !== null) native.watchRef(this.#watch, false);
     return this;

@@ -9,6 +9,7 @@ import { native } from '../sys/addon.js';
 import { EAGAIN, EBADF, EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE } from '../sys/constants.js';
 import { SystemError, check } from '../sys/errors.js';
 
+/** Options for `new EventFd()`. */
 export interface EventFdOptions {
   /** Initial counter value. Default 0. */
   initval?: number;
@@ -18,6 +19,7 @@ export interface EventFdOptions {
   semaphore?: boolean;
 }
 
+/** An eventfd(2) counter: write() adds to it, read() takes it; readable while non-zero. Owns its fd. */
 export class EventFd {
   #fd: number;
 
@@ -32,11 +34,13 @@ export class EventFd {
     this.#fd = check(native.eventfdCreate(initval, flags), 'eventfd');
   }
 
+  /** The eventfd (close-on-exec). Throws EBADF once closed. */
   get fd(): number {
     if (this.#fd < 0) throw new SystemError(EBADF, 'eventfd', '(closed)');
     return this.#fd;
   }
 
+  /** Whether close() has run. */
   get closed(): boolean {
     return this.#fd < 0;
   }
@@ -56,6 +60,7 @@ export class EventFd {
     return check(r, 'read', '(eventfd)');
   }
 
+  /** Close the fd. A second call is a no-op. */
   close(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;

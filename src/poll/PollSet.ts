@@ -10,6 +10,7 @@ import { checkInteger } from '../sys/args.js';
 import { check } from '../sys/errors.js';
 import { toTimeoutMs } from './timeout.js';
 
+/** A struct pollfd array for poll(2), reused by every call; grows on add(). Owns no fds. */
 export class PollSet {
   #fds: Int32Array;
   #size = 0;
@@ -19,6 +20,7 @@ export class PollSet {
     this.#fds = new Int32Array(capacity * 2);
   }
 
+  /** How many entries the set holds. */
   get size(): number {
     return this.#size;
   }
@@ -52,6 +54,7 @@ export class PollSet {
     this.#fds[2 * i + 1] = this.#fds[2 * last + 1]!;
   }
 
+  /** Remove every entry (capacity is kept). */
   clear(): void {
     this.#size = 0;
   }
@@ -61,6 +64,7 @@ export class PollSet {
     return check(native.poll(this.#fds, this.#size, toTimeoutMs(timeoutMs)), 'poll');
   }
 
+  /** The fd at index i. */
   fdAt(i: number): number {
     this.#index(i);
     return this.#fds[2 * i]!;

@@ -15,8 +15,10 @@ import {
 } from '../sys/constants.js';
 import { SystemError, check } from '../sys/errors.js';
 
+/** The clock a TimerFd runs on: CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME. */
 export type ClockName = 'monotonic' | 'realtime' | 'boottime';
 
+/** Options for `new TimerFd()`. */
 export interface TimerFdOptions {
   /** Which clock drives the timer. Default 'monotonic'. */
   clock?: ClockName;
@@ -37,6 +39,7 @@ function clockId(clock: ClockName): number {
   }
 }
 
+/** A timerfd_create(2) timer: its fd turns readable when the timer expires. Owns its fd. */
 export class TimerFd {
   #fd: number;
   readonly #time = new Float64Array(2);
@@ -47,11 +50,13 @@ export class TimerFd {
     this.#fd = check(native.timerfdCreate(clockId(options.clock ?? 'monotonic'), flags), 'timerfd_create');
   }
 
+  /** The timerfd (close-on-exec). Throws EBADF once closed. */
   get fd(): number {
     if (this.#fd < 0) throw new SystemError(EBADF, 'timerfd', '(closed)');
     return this.#fd;
   }
 
+  /** Whether close() has run. */
   get closed(): boolean {
     return this.#fd < 0;
   }
@@ -64,12 +69,18 @@ export class TimerFd {
     check(native.timerfdSettime(this.fd, absolute ? TFD_TIMER_ABSTIME : 0, valueMs, intervalMs), 'timerfd_settime');
   }
 
+  /** Stop the timer (set(0, 0)). */
   disarm(): void {
     this.set(0, 0);
   }
 
   /** Time to the next expiry and the interval, in ms (0 and 0 when disarmed). */
-  get(): { valueMs: number; intervalMs: number } {
+  get(): {
+    /** Time to the next expiry, in ms (0: disarmed). */
+    valueMs: number;
+    /** Reload interval, in ms (0: fires once). */
+    intervalMs: number;
+  } {
     check(native.timerfdGettime(this.fd, this.#time), 'timerfd_gettime');
     return { valueMs: this.#time[0]!, intervalMs: this.#time[1]! };
   }
@@ -81,6 +92,7 @@ export class TimerFd {
     return check(r, 'read', '(timerfd)');
   }
 
+  /** Close the fd. A second call is a no-op. */
   close(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;

@@ -35,7 +35,16 @@ export type TriggerMode = 'lt' | 'et';
  * What a channel wants to hear about: a bit set of READ and WRITE (NONE, READ,
  * WRITE or BOTH). Never a raw epoll mask: interestToEpoll() turns it into one.
  */
-export const Interest = { NONE: 0, READ: 1, WRITE: 2, BOTH: 3 } as const;
+export const Interest = {
+  /** No events. */
+  NONE: 0,
+  /** Readable (and peer hang-up). */
+  READ: 1,
+  /** Writable. */
+  WRITE: 2,
+  /** READ | WRITE. */
+  BOTH: 3,
+} as const;
 /** One of the Interest values. */
 export type Interest = (typeof Interest)[keyof typeof Interest];
 

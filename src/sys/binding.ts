@@ -17,9 +17,11 @@
 
 /** An opaque handle for an integrated-driver watch (a libuv uv_poll_t). */
 export interface NativeWatch {
+  /** Brand that keeps other objects from passing as a handle; never present at run time. */
   readonly __nativeWatch: unique symbol;
 }
 
+/** The native addon's functions: thin syscall wrappers returning a result or -errno. */
 export interface NativeBinding {
   // --- epoll (native/epoll.cc) -------------------------------------------------
   /** epoll_create1(EPOLL_CLOEXEC) -> fd | -errno */

@@ -43,6 +43,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   EINPROGRESS: 'operation in progress',
 };
 
+/** A failed system call, shaped like Node's errno errors (`code`, `errno`, `syscall`). */
 export class SystemError extends Error {
   /** Symbolic errno name, e.g. 'EEXIST'. */
   readonly code: string;

@@ -9,7 +9,9 @@ import { check } from './errors.js';
 
 /** RLIMIT_NOFILE: `soft` is what open()/accept() enforce, `hard` the ceiling for `soft`. Infinity = unlimited. */
 export interface FdLimit {
+  /** The limit open()/accept() enforce. */
   soft: number;
+  /** The ceiling an unprivileged process may raise `soft` to. */
   hard: number;
 }
 

@@ -41,6 +41,7 @@ const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
 /** Accepts connections on a listening fd, at most `budget` per turn. */
 export class Acceptor implements ChannelHandler, ReadyListEntry {
+  /** The listening fd's channel in `loop`. */
   readonly channel: Channel;
   /** Connections dropped because the process was out of fds. */
   dropped = 0;
@@ -51,7 +52,9 @@ export class Acceptor implements ChannelHandler, ReadyListEntry {
   #stopped = false;
 
   constructor(
+    /** The loop that accepts (on its thread). */
     readonly loop: EventLoop,
+    /** The listening socket. */
     readonly listenFd: number,
     onAccept: (fd: number) => void,
     options: AcceptorOptions = {},

@@ -32,7 +32,9 @@ export interface ConnectorOptions {
 
 /** One outgoing connect at a time, with optional retry and backoff. */
 export class Connector implements ChannelHandler {
+  /** The address being connected to. */
   readonly address: SocketAddress;
+  /** connect(2) attempts made so far. */
   attempts = 0;
   #fd = -1;
   #channel: Channel | null = null;
@@ -44,6 +46,7 @@ export class Connector implements ChannelHandler {
   readonly #onFailed: (err: SystemError) => void;
 
   constructor(
+    /** The loop the connect runs on. */
     readonly loop: EventLoop,
     address: AddressLike,
     onConnected: (fd: number) => void,

@@ -23,15 +23,21 @@ export interface TcpClientOptions extends ConnectionOptions, ConnectorOptions {
 
 /** The client side: connect (with optional retry), then one TcpConnection. */
 export class TcpClient {
+  /** idle -> connecting -> connected -> closed (also closed after a failed connect). */
   state: ClientState = 'idle';
+  /** The connection once connected; null before. */
   connection: TcpConnection | null = null;
   #connector: Connector | null = null;
   #pending: Promise<TcpConnection> | null = null;
 
   constructor(
+    /** The loop the client connects on. */
     readonly loop: EventLoop,
+    /** Where to connect. */
     readonly address: AddressLike,
+    /** Callbacks given to the connection. */
     readonly callbacks: ConnectionCallbacks = {},
+    /** Connect (retry, timeout) and connection options. */
     readonly options: TcpClientOptions = {},
   ) {}
 

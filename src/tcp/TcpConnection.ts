@@ -50,18 +50,25 @@ const EDGE = 8; // the loop is edge-triggered
 
 /** One connected stream socket: callbacks for input, send()/write() for output. */
 export class TcpConnection implements PreReadHandler, ReadyListEntry {
+  /** The connected socket (owned: closed when the connection closes). */
   readonly fd: number;
+  /** The loop this connection lives on; touch it only from that loop's thread. */
   readonly loop: EventLoop;
+  /** The socket's channel in `loop`. */
   readonly channel: Channel;
   /** Unconsumed input; its storage is taken on first use and given back to the loop's pool when drained. */
   readonly input: ByteBuffer;
   /** Pending output (the write side appends here; read-only for users). */
   readonly output: ByteBuffer;
+  /** Lifecycle: connected -> closing -> closed. */
   state: ConnectionState = 'connected';
+  /** What this connection tells its owner (onMessage, onClose, ...); may be replaced. */
   callbacks: ConnectionCallbacks;
   /** Free for the application (a session, a codec's state). */
   context: unknown = undefined;
+  /** Bytes read from the socket so far. */
   bytesRead = 0;
+  /** Bytes the kernel has accepted from this connection so far. */
   bytesWritten = 0;
   /** loop.clockMs() read at the last read or write (not the turn's start), rounded up: never
    *  before the activity, so an idle close is never early; a Smi, not a boxed double. */

@@ -44,6 +44,7 @@ export interface TcpServerCallbacks extends Omit<ConnectionCallbacks, 'onError'>
 
 /** A listening socket and its live connections. */
 export class TcpServer {
+  /** The loop that accepts and serves the connections. */
   readonly loop: EventLoop;
   /** Live connections by fd. */
   readonly connections: Array<TcpConnection | undefined> = [];
@@ -101,6 +102,7 @@ export class TcpServer {
     return this.#address;
   }
 
+  /** The bound address (the real port when listen() asked for 0). Throws ServerNotListeningError before listen(). */
   get address(): SocketAddress {
     if (this.#address === null) throw new ServerNotListeningError();
     return this.#address;

@@ -12,8 +12,19 @@ export type ConnectionState = 'connecting' | 'connected' | 'closing' | 'closed';
  * system call, or what one of this connection's callbacks threw.
  */
 export interface CloseInfo {
+  /**
+   * 'eof': the peer closed first; 'local': close() drained; 'destroyed': destroy() without an
+   * error; 'error': see `error`; 'idle' / 'deadline': the idle or close deadline timer fired;
+   * 'overflow': input or output passed its limit; 'shutdown' is declared but not produced yet.
+   */
   reason: 'eof' | 'local' | 'destroyed' | 'error' | 'idle' | 'deadline' | 'overflow' | 'shutdown';
-  error?: SystemError | (Error & { code?: unknown });
+  /** Set with reason 'error'. */
+  error?:
+    | SystemError
+    | (Error & {
+        /** The error's code, when it has one. */
+        code?: unknown;
+      });
 }
 
 /** What a connection tells its owner. Each runs on the loop's thread, inside a turn. */

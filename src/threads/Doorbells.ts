@@ -31,8 +31,10 @@ const HEADER = 4;
 
 /** The doorbells of one pool, shared by all of its threads (pass `buffer` in workerData). */
 export class Doorbells {
+  /** The shared words (pass it to each thread in workerData). */
   readonly buffer: SharedArrayBuffer;
   readonly #words: Int32Array;
+  /** Number of loops the doorbells serve. */
   readonly size: number;
 
   constructor(bufferOrSize: SharedArrayBuffer | number) {
@@ -93,6 +95,7 @@ export class Doorbells {
     return Atomics.load(this.#words, this.#at(loop, LIVE));
   }
 
+  /** Add `delta` (may be negative) to a loop's live-connection count. */
   addLive(loop: number, delta: number): void {
     Atomics.add(this.#words, this.#at(loop, LIVE), delta);
   }
@@ -107,6 +110,7 @@ export class Doorbells {
     return false;
   }
 
+  /** Give back a queue place a successful tryQueue() took. */
   releaseQueued(): void {
     Atomics.sub(this.#words, QUEUED, 1);
   }

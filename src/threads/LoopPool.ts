@@ -73,7 +73,9 @@ function defaultOnError(err: ThreadsError): void {
 
 /** N loop threads serving one address, and an optional WorkPool. Main thread only. */
 export class LoopPool {
+  /** How connections reach the loops (LoopPoolOptions.spread). */
   readonly spread: Spread;
+  /** Which loop the hand-off acceptor picks ('handoff' spread only). */
   readonly balance: Balance;
   readonly #threads: LoopThread[];
   readonly #bells: Doorbells;

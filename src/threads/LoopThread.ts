@@ -26,7 +26,9 @@ export interface LoopThreadEvents {
 
 /** The main thread's handle on one loop thread. */
 export class LoopThread {
+  /** This loop's index in its pool (0-based). */
   readonly index: number;
+  /** The worker thread running the loop. */
   readonly worker: Worker;
   readonly #control: MessagePort;
   readonly #bells: Doorbells;
@@ -101,6 +103,7 @@ export class LoopThread {
     });
   }
 
+  /** Lifecycle: starting -> running -> stopping -> exited. */
   get state(): LoopThreadState {
     return this.#state;
   }

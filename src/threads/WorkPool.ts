@@ -27,7 +27,9 @@ export interface WorkPoolOptions extends ModuleRef {
 
 /** The work threads and their channels to the loops (built and ended by the main thread). */
 export class WorkPool {
+  /** Number of work threads. */
   readonly threads: number;
+  /** Jobs queued or running, pool-wide, before submissions fail. */
   readonly maxQueue: number;
   readonly #workers: Worker[] = [];
   /** loopPorts[j][k]: loop j's end of its channel to work thread k (transfer to loop j). */

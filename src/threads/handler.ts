@@ -84,7 +84,10 @@ const HANDLER = Symbol.for('epoll-reactor.handler');
 const WORK = Symbol.for('epoll-reactor.work');
 
 /** A handler module's export: the factory, branded so a wrong export is caught at start. */
-export type DefinedHandler = HandlerFactory & { readonly [HANDLER]: true };
+export type DefinedHandler = HandlerFactory & {
+  /** The brand defineHandler() sets. */
+  readonly [HANDLER]: true;
+};
 
 /** Declare a loop handler: `export default defineHandler((ctx) => ({ onMessage(conn, input) {...} }))`. */
 export function defineHandler(factory: HandlerFactory): DefinedHandler {

@@ -28,6 +28,7 @@ export function toWireError(err: unknown): WireError {
 export interface ModuleRef {
   /** A file path or a URL string (file:). Relative paths resolve against the process's cwd. */
   module: string;
+  /** The export's name. Default 'default'. */
   export?: string;
 }
 
@@ -53,6 +54,7 @@ export type WorkResult = { seq: number; ok: true; value: unknown } | { seq: numb
 
 /** One loop's figures (LoopPool.stats()). */
 export interface LoopReport {
+  /** The loop's index in its pool. */
   index: number;
   /** Connections this loop took (accepted on its own listener, or handed to it). */
   accepted: number;
