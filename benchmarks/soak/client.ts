@@ -11,13 +11,16 @@
 //              server crosses its high-water mark and stops reading), then read
 //   reset      up to 256 KiB, then an RST (resetAndDestroy) 0-10 ms later
 //   idle       100 bytes echoed, then silence: the server must close it after
-//              its idle timeout — not earlier, and not much later (as this client
-//              sees it: its own event-loop lag can make the wait look up to 20 %
-//              shorter, so that is the tolerance; idleCutMs reports the spread)
+//              its idle timeout — never earlier, and not much later (idleSlackMs).
+//              "Earlier" is judged from the echo's earliest possible arrival
+//              (ArrivalBound: this client's own lag does not count against the
+//              server), less idleAllowanceMs; idleCutMs reports the spread as
+//              the 'data' callback saw it
 // Every session has a deadline; one that misses it is an error ("stuck").
 // Threading: runs on the calling thread's Node event loop; bounded by stop().
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { ArrivalBound } from './arrival.js';
 import { crc32 } from 'node:zlib';
 
 export const SESSION_KINDS = ['echo', 'halfclose', 'slow', 'reset', 'idle'] as const;
@@ -33,6 +36,12 @@ export interface SoakClientOptions {
   idleTimeoutMs: number;
   /** Extra time an idle session allows the server beyond its idle timeout (loaded machine). */
   idleSlackMs?: number;
+  /**
+   * How much earlier than its idle timeout the server may seem to close an idle
+   * session: clock granularity only, since the server measures idle time on a
+   * fresh clock. Default 10 ms (one wheel tick at the loop's default tickMs).
+   */
+  idleAllowanceMs?: number;
   /** A session that takes longer than this is an error. Default 30 s. */
   sessionDeadlineMs?: number;
 }
@@ -128,20 +137,25 @@ export class SoakClient {
   #running = false;
   #active = 0;
   #idleWaiters: Array<() => void> = [];
+  readonly #arrival = new ArrivalBound();
 
   constructor(options: SoakClientOptions) {
-    this.#o = { idleSlackMs: 2500, sessionDeadlineMs: 30_000, ...options };
+    this.#o = { idleSlackMs: 2500, idleAllowanceMs: 10, sessionDeadlineMs: 30_000, ...options };
   }
 
   start(): void {
     this.#running = true;
+    this.#arrival.start();
     for (let i = 0; i < this.#o.concurrency; i++) this.#launch();
   }
 
   /** Stop starting sessions; resolves when every open one has finished (each is bounded by its deadline). */
   stop(): Promise<void> {
     this.#running = false;
-    if (this.#active === 0) return Promise.resolve();
+    if (this.#active === 0) {
+      this.#arrival.stop();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -158,7 +172,10 @@ export class SoakClient {
     this.#session(kind, () => {
       this.#active--;
       if (this.#running) this.#launch();
-      else if (this.#active === 0) for (const w of this.#idleWaiters.splice(0)) w();
+      else if (this.#active === 0) {
+        this.#arrival.stop();
+        for (const w of this.#idleWaiters.splice(0)) w();
+      }
     });
   }
 
@@ -169,6 +186,7 @@ export class SoakClient {
     let finished = false;
     let fault: string | null = null;
     let idleSince = 0;
+    let idleArrivedBy = 0; // the echo's last byte arrived no earlier than this
     let weEnded = false;
     const needsAll = kind !== 'reset';
     const guard = setTimeout(() => {
@@ -190,7 +208,10 @@ export class SoakClient {
           cut.max = Math.max(cut.max, idleFor);
         }
         if (idleSince === 0) fault = 'closed before the echo came back';
-        else if (idleFor < o.idleTimeoutMs * 0.8) fault = `closed after ${idleFor.toFixed(0)} ms idle, before the ${o.idleTimeoutMs} ms timeout`;
+        else if (performance.now() - idleArrivedBy < o.idleTimeoutMs - o.idleAllowanceMs) {
+          const most = performance.now() - idleArrivedBy;
+          fault = `closed at most ${most.toFixed(0)} ms after the echo arrived, before the ${o.idleTimeoutMs} ms timeout`;
+        }
       }
       if (fault === null && needsAll && !echoed.complete) fault = `closed with ${echoed.sent - echoed.received} bytes not echoed`;
       if (fault !== null) {
@@ -259,6 +280,7 @@ export class SoakClient {
         sock.end();
       } else if (kind === 'idle' && idleSince === 0) {
         idleSince = performance.now();
+        idleArrivedBy = this.#arrival.earliestArrival();
         idleCut = setTimeout(() => {
           fault ??= `still open ${o.idleTimeoutMs + o.idleSlackMs} ms into an idle timeout of ${o.idleTimeoutMs} ms`;
           sock.destroy();

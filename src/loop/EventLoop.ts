@@ -315,9 +315,14 @@ export class EventLoop {
     return this.#closed;
   }
 
-  /** Loop time in ms since the loop was created (the wheel's clock). */
+  /** Loop time in ms since the loop was created (the wheel's clock), at the turn's start. */
   get elapsedMs(): number {
     return this.now - this.#timers.epochMs;
+  }
+
+  /** The same clock read now: later than elapsedMs by however long this turn has run. */
+  clockMs(): number {
+    return performance.now() - this.#timers.epochMs;
   }
 
   // --- the turn ------------------------------------------------------------------

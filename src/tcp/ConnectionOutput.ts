@@ -264,7 +264,7 @@ export class ConnectionOutput implements Flushable {
     const loop = this.#loop;
     loop.stats.bytesWritten += n;
     this.#conn.bytesWritten += n;
-    this.#conn.lastActivity = loop.now;
+    this.#conn.lastActivity = Math.ceil(loop.clockMs()); // not loop.now: see TcpConnection.lastActivity
   }
 
   #shutdownWrite(): void {

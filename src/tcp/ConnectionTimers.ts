@@ -58,11 +58,16 @@ export class ConnectionTimers {
     this.#loop.schedule(this.#idleNode, ms);
   }
 
-  /** The idle timer fired: close if idle, else re-arm for the remaining time. */
+  /**
+   * The idle timer fired: close if idle, else re-arm for the remaining time.
+   * Idle time is measured on a fresh clock read (as lastActivity is), so a close
+   * never comes before idleTimeoutMs without activity, however the wheel rounded
+   * or however long ago the turn started; a timer that fired early just re-arms.
+   */
   checkIdle(): void {
     const conn = this.conn;
     if (conn.state === 'closed' || this.#idleTimeoutMs <= 0) return;
-    const idleFor = this.#loop.now - conn.lastActivity;
+    const idleFor = this.#loop.clockMs() - conn.lastActivity;
     if (idleFor >= this.#idleTimeoutMs) conn.destroy(undefined, 'idle');
     else this.#loop.schedule(this.#idleNode!, this.#idleTimeoutMs - idleFor);
   }

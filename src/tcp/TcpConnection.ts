@@ -70,7 +70,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   bytesRead = 0;
   /** Bytes the kernel has accepted from this connection so far. */
   bytesWritten = 0;
-  /** loop.now at the last read or write. */
+  /** loop.clockMs() read at the last read or write (not the turn's start), rounded up: never
+   *  before the activity, so an idle close is never early; a Smi, not a boxed double. */
   lastActivity: number;
 
   readonly #limits: ConnectionLimits;
@@ -122,7 +123,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.#out = new ConnectionOutput(this, this.#limits);
     this.output = this.#out.buffer;
     if (loop.mode === 'et') this.#flags = EDGE;
-    this.lastActivity = loop.now;
+    this.lastActivity = Math.ceil(loop.clockMs());
     this.channel = new Channel(loop, fd, this);
     this.channel.autoRead = true;
     this.#updateInterest();
@@ -257,7 +258,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
       const loop = this.loop;
       loop.stats.bytesRead += total;
       this.bytesRead += total;
-      this.lastActivity = loop.now;
+      this.lastActivity = Math.ceil(loop.clockMs()); // not loop.now: the turn may be long under way
       this.#deliver();
     }
     if (eof && this.state !== 'closed') this.#onPeerEnd();
