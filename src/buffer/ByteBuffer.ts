@@ -30,7 +30,9 @@
 // it has already serialised, without moving the body (prependUInt32BE).
 
 import type { BufferPool } from './BufferPool.js';
-import { asBytes, checkCount, checkUInt } from './checks.js';
+import { asBytes, checkCount } from './checks.js';
+import { indexOfByte, indexOfCRLF } from './search.js';
+import { appendUIntBE, checkUIntWidth, getUIntBE, readUIntBE, setUIntBE, type UIntWidth } from './uints.js';
 
 export { asBytes } from './checks.js';
 
@@ -157,65 +159,44 @@ export class ByteBuffer {
 
   /** The first readable byte, not retrieved. Throws RangeError if the buffer is empty. */
   peekUInt8(): number {
-    this.#need(1);
-    return this.#buf[this.#r];
+    return getUIntBE(this.#buf, this.#r, this.#w, 1);
   }
   /** The first 2 readable bytes as a big-endian uint16, not retrieved. Throws RangeError if fewer are readable. */
   peekUInt16BE(): number {
-    this.#need(2);
-    return this.#buf.readUInt16BE(this.#r);
+    return getUIntBE(this.#buf, this.#r, this.#w, 2);
   }
   /** The first 4 readable bytes as a big-endian uint32, not retrieved. Throws RangeError if fewer are readable. */
   peekUInt32BE(): number {
-    this.#need(4);
-    return this.#buf.readUInt32BE(this.#r);
+    return getUIntBE(this.#buf, this.#r, this.#w, 4);
   }
   /** Reads and retrieves one byte. Throws RangeError if the buffer is empty. */
   readUInt8(): number {
-    const v = this.peekUInt8();
-    this.retrieve(1);
-    return v;
+    return readUIntBE(this, 1);
   }
   /** Reads and retrieves a big-endian uint16. Throws RangeError if fewer than 2 bytes are readable. */
   readUInt16BE(): number {
-    const v = this.peekUInt16BE();
-    this.retrieve(2);
-    return v;
+    return readUIntBE(this, 2);
   }
   /** Reads and retrieves a big-endian uint32. Throws RangeError if fewer than 4 bytes are readable. */
   readUInt32BE(): number {
-    const v = this.peekUInt32BE();
-    this.retrieve(4);
-    return v;
+    return readUIntBE(this, 4);
   }
 
   // --- searching (for line codecs) -------------------------------------------------
 
   /**
-   * Position of the first `byte` at or after `from`, both relative to
-   * readerIndex; -1 if absent. A plain loop over the readable bytes only: a
-   * native indexOf cannot be bounded at writerIndex and would scan the stale
-   * writable area. Codecs resuming a search pass the old length as `from`.
+   * Position of the first `byte` at or after `from`, both relative to readerIndex;
+   * -1 if absent. Codecs resuming a search pass the old length as `from`.
    */
   indexOf(byte: number, from = 0): number {
     checkCount(from, 'from');
-    const b = this.#buf;
-    const end = this.#w;
-    for (let i = this.#r + from; i < end; i++) {
-      if (b[i] === byte) return i - this.#r;
-    }
-    return -1;
+    return indexOfByte(this.#buf, this.#r, this.#w, byte, from);
   }
 
   /** Position of the first "\r\n" (of its '\r') relative to readerIndex, -1 if absent. */
   findCRLF(from = 0): number {
     checkCount(from, 'from');
-    const b = this.#buf;
-    const last = this.#w - 1;
-    for (let i = this.#r + from; i < last; i++) {
-      if (b[i] === 13 && b[i + 1] === 10) return i - this.#r;
-    }
-    return -1;
+    return indexOfCRLF(this.#buf, this.#r, this.#w, from);
   }
 
   /** Position of the first '\n' relative to readerIndex, -1 if absent. */
@@ -250,23 +231,15 @@ export class ByteBuffer {
 
   /** Appends one byte (v in 0..255), growing the storage if needed. */
   appendUInt8(v: number): void {
-    checkUInt(v, 0xff);
-    this.ensureWritable(1);
-    this.#buf[this.#w++] = v;
+    appendUIntBE(this, v, 1);
   }
   /** Appends v (0..65535) as a big-endian uint16, growing the storage if needed. */
   appendUInt16BE(v: number): void {
-    checkUInt(v, 0xffff);
-    this.ensureWritable(2);
-    this.#buf.writeUInt16BE(v, this.#w);
-    this.#w += 2;
+    appendUIntBE(this, v, 2);
   }
   /** Appends v (0..2^32-1) as a big-endian uint32, growing the storage if needed. */
   appendUInt32BE(v: number): void {
-    checkUInt(v, 0xffffffff);
-    this.ensureWritable(4);
-    this.#buf.writeUInt32BE(v, this.#w);
-    this.#w += 4;
+    appendUIntBE(this, v, 4);
   }
 
   /** Makes writableBytes >= n, compacting or growing as needed. */
@@ -332,23 +305,15 @@ export class ByteBuffer {
 
   /** Writes one byte (v in 0..255) just before the readable bytes. Throws RangeError if no byte is prependable. */
   prependUInt8(v: number): void {
-    checkUInt(v, 0xff);
-    this.#roomBefore(1);
-    this.#buf[--this.#r] = v;
+    this.#prependUInt(v, 1);
   }
   /** Writes v as a big-endian uint16 just before the readable bytes. Throws RangeError if fewer than 2 bytes are prependable. */
   prependUInt16BE(v: number): void {
-    checkUInt(v, 0xffff);
-    this.#roomBefore(2);
-    this.#buf.writeUInt16BE(v, this.#r - 2);
-    this.#r -= 2;
+    this.#prependUInt(v, 2);
   }
   /** Writes v as a big-endian uint32 just before the readable bytes (a length header). Throws RangeError if fewer than 4 bytes are prependable. */
   prependUInt32BE(v: number): void {
-    checkUInt(v, 0xffffffff);
-    this.#roomBefore(4);
-    this.#buf.writeUInt32BE(v, this.#r - 4);
-    this.#r -= 4;
+    this.#prependUInt(v, 4);
   }
 
   // --- memory ------------------------------------------------------------------------
@@ -405,20 +370,19 @@ export class ByteBuffer {
     this.#w = this.#reserved + readable;
   }
 
-  #need(n: number): void {
-    const readable = this.#w - this.#r;
-    if (readable < n) throw new RangeError(`need ${n} readable bytes, have ${readable}`);
-  }
-
   /** At least `size` bytes: a pool block of its size class, or a fresh zero-filled buffer. */
   #alloc(size: number): Buffer {
     const pool = this.#pool;
     return pool !== null ? pool.take(pool.sizeFor(size)) : Buffer.alloc(size);
   }
 
-  #roomBefore(n: number): void {
+  /** prependUInt8/16BE/32BE: checks v, makes the prepend area exist, writes v before readerIndex. */
+  #prependUInt(v: number, n: UIntWidth): void {
+    checkUIntWidth(v, n);
     if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
     if (this.#r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
+    setUIntBE(this.#buf, this.#r - n, v, n);
+    this.#r -= n;
   }
 }
 

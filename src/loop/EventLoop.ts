@@ -19,22 +19,19 @@
 // the turn, so an fd number cannot be reused while stale events for it may still
 // sit in the batch; registration tokens (Poller) catch the rest.
 //
-// Errors thrown by user callbacks: every handler, flush, ready entry, task,
-// timer and port message runs in its own try/catch, so a throw never skips the
-// rest of the turn (other connections' pre-read bytes, corked output, deferred
-// closes). What threw is told (kOnThrow: a connection closes with reason
-// 'error' and reports); the error then goes to loop.onError, or, with none, the
-// loop stops after the turn and run() rejects with it (runOnce() throws it).
+// Errors thrown by user callbacks are contained per callback and routed to the
+// owner, then onError, else stop the loop after the turn (errorRouting.ts).
 import type { MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks'; // the global is a lazy getter: one more call per read
 import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
 import { Interest, type TriggerMode } from '../poll/interest.js';
-import { LoopClosedError, LoopRunningError, toError } from '../errors.js';
+import { LoopClosedError, LoopRunningError } from '../errors.js';
 import { checkDelayMs } from '../sys/args.js';
 import { BatchIo, type Flushable } from './BatchIo.js';
 import { BufferPool } from '../buffer/BufferPool.js';
 import { Channel, type PreReadHandler } from './Channel.js';
+import { containThrow, offerToOnError } from './errorRouting.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
 import { LoopTimers } from './LoopTimers.js';
@@ -49,7 +46,6 @@ import {
   kInTurn,
   kOnEvent,
   kOnPreRead,
-  kOnThrow,
   kPoller,
   kReadCap,
   kReportError,
@@ -64,11 +60,6 @@ export type { Flushable } from './BatchIo.js';
 export type { ReadyListEntry } from './queues.js';
 
 type Task = () => void;
-
-/** Something that may own a callback that threw (a handler, flushable, ready entry). */
-interface Thrower {
-  [kOnThrow]?(err: unknown): void;
-}
 
 /** One epoll set, its channels, timers and task queue; runs turns under a driver. */
 export class EventLoop {
@@ -223,16 +214,8 @@ export class EventLoop {
 
   /** @internal The loop's error policy: onError, else stop after this turn and reject run(). */
   [kReportError](thrown: unknown): void {
-    let err = toError(thrown);
-    const onError = this.onError;
-    if (onError !== null) {
-      try {
-        onError(err);
-        return;
-      } catch (again) {
-        err = toError(again); // the error handler itself failed: nothing is left to take it
-      }
-    }
+    const err = offerToOnError(thrown, this.onError);
+    if (err === null) return;
     this.#fatal ??= err;
     if (!this.#dispatching) this.#raiseFatal();
   }
@@ -358,10 +341,10 @@ export class EventLoop {
             if (read === NOT_READ) sink[kOnEvent](ev[3 * i + 1]!);
             else (sink as PreReadHandler)[kOnPreRead](ev[3 * i + 1]!, read, batch!.readArena, offset);
           } catch (err) {
-            this.#contain(sink, err);
+            containThrow(sink, err, this.#report);
           }
         }
-          if (read > 0) offset += read;
+        if (read > 0) offset += read;
         if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
       }
       // Corked output of the whole batch leaves together (one writeMany).
@@ -377,12 +360,6 @@ export class EventLoop {
     if (this.#fatal !== null) this.#raiseFatal();
     this.#driver.afterTurn();
     return work + stats.timersFired - timersBefore;
-  }
-
-  /** Something threw on behalf of `owner`: let it contain the error, else report it. */
-  #contain(owner: Thrower, err: unknown): void {
-    if (owner[kOnThrow] !== undefined) owner[kOnThrow](err);
-    else this[kReportError](err);
   }
 
   /** An unhandled error: stop the loop (run() rejects with it), or throw it from runOnce(). */

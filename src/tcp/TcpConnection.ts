@@ -8,20 +8,14 @@
 // once (through loop.closeFd, so never inside a dispatch batch). Threading: only
 // the loop's thread may call it. Callbacks run on that thread, inside a turn.
 //
-// Reading. LT: one readv per readiness event (into the input buffer's free space
-// plus the loop's 64 KiB scratch), the kernel re-reports while data remains.
-// ET: readv until the kernel has no more — a short read means drained (any later
-// arrival raises a new edge, so no extra read to see EAGAIN) — but at most
-// `loop.readBudget` bytes per turn, and only one read once the turn has run for
-// `loop.turnBudgetMs`; a connection that hit either budget goes on the loop's
-// ready list and is served next turn without waiting for a new edge.
-// Batched turn: the loop pre-reads for us (kOnPreRead); the same rules apply.
+// Reading: LT reads once per event, ET until drained within the loop's byte and
+// time budgets (the readv loop and its rules are readPath.ts). Batched turn: the
+// loop pre-reads for us (kOnPreRead); the same rules apply. A callback's throw is
+// contained by connectionErrors.ts.
 //
 // Interest: READ while reading is wanted (not paused, no FIN seen, not closing);
 // WRITE only while output is pending, in both modes.
-import { performance } from 'node:perf_hooks';
-import { native } from '../sys/addon.js';
-import { EAGAIN, EINTR } from '../sys/constants.js';
+import { EAGAIN } from '../sys/constants.js';
 import { SystemError } from '../sys/errors.js';
 import { peerAddress, localAddress, socketError } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
@@ -29,12 +23,14 @@ import { Interest, isError, isReadable, isReadClosed, isWritable } from '../poll
 import { ByteBuffer } from '../buffer/ByteBuffer.js';
 import { Channel, type PreReadHandler } from '../loop/Channel.js';
 import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
-import { kAddReady, kOnEvent, kOnPreRead, kOnThrow, kReadCap, kReportError, kScratch, kServeReady } from '../loop/symbols.js';
-import { ConnectionClosedError, toError } from '../errors.js';
+import { kAddReady, kOnEvent, kOnPreRead, kOnThrow, kReadCap, kServeReady } from '../loop/symbols.js';
+import { ConnectionClosedError } from '../errors.js';
 import { AwaitFace, chunkIterator } from './AwaitFace.js';
 import type { ChunkReader } from './ChunkReader.js';
 import { ConnectionOutput } from './ConnectionOutput.js';
 import { ConnectionTimers } from './ConnectionTimers.js';
+import { containConnectionThrow } from './connectionErrors.js';
+import { overBudget, readSocket } from './readPath.js';
 import { limitsFor, type ConnectionLimits } from './limits.js';
 import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
 import type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
@@ -193,7 +189,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
       // The same rule as #handleRead: ET reads on after a full read (or to the queued FIN),
       // unless the turn is past its time budget: then it continues next turn.
       if (this.#et && (n === this.loop[kReadCap] || this.#finPending)) {
-        if (this.#overBudget()) {
+        if (overBudget(this.loop)) {
           this.loop[kAddReady](this);
           this.#afterRead(n, false);
         } else this.#handleRead(n);
@@ -211,46 +207,9 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
 
   /** Read until the kernel has no more (ET) or once (LT); `total` bytes were read already. */
   #handleRead(total = 0): void {
-    const loop = this.loop;
-    const stats = loop.stats;
-    const input = this.input;
-    const scratch = loop[kScratch];
-    let eof = false;
-    for (;;) {
-      const writable = input.writableBytes;
-      const n = native.readv2(this.fd, input.storage, input.writerIndex, writable, scratch, 0, scratch.length);
-      stats.reads++;
-      stats.syscalls++;
-      if (n > 0) {
-        input.commitRead(n, scratch);
-        total += n;
-        // LT: one read per event. ET: a short read means drained — unless the
-        // kernel already told us the FIN is queued behind the data (RDHUP): then
-        // read on to see the 0, since no new edge will come for it.
-        if (!this.#et || (n < writable + scratch.length && !this.#finPending)) break;
-        if (total >= loop.readBudget || this.#overBudget()) {
-          loop[kAddReady](this); // fairness: yield to other fds, continue next turn
-          break;
-        }
-        continue;
-      }
-      if (n === 0) eof = true;
-      else if (n === -EINTR) continue;
-      else if (n !== -EAGAIN) {
-        this[kIoFailed](-n, 'read');
-        return;
-      }
-      break;
-    }
-    this.#afterRead(total, eof);
-  }
-
-  /**
-   * Whether this turn has run for the loop's time budget (the byte budget bounds bytes, not
-   * time): past it an ET reader reads once and continues next turn; ready entries still read once.
-   */
-  #overBudget(): boolean {
-    return performance.now() - this.loop.now >= this.loop.turnBudgetMs;
+    const r = readSocket(this.loop, this.fd, this.input, this.#et, this.#finPending, total, this);
+    if (r.errno !== 0) this[kIoFailed](r.errno, 'read');
+    else this.#afterRead(r.total, r.eof);
   }
 
   #afterRead(total: number, eof: boolean): void {
@@ -385,24 +344,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
    * Never throws: a throw from onClose or onError goes on to the loop.
    */
   [kOnThrow](thrown: unknown): void {
-    const err = toError(thrown);
-    if (this.state !== 'closed') {
-      try {
-        this.#closeNow({ reason: 'error', error: err });
-      } catch (again) {
-        this.loop[kReportError](again); // onClose threw while we closed for the first error
-      }
-    }
-    const onError = this.callbacks.onError;
-    if (onError === undefined) {
-      this.loop[kReportError](err);
-      return;
-    }
-    try {
-      onError(this, err);
-    } catch (again) {
-      this.loop[kReportError](again);
-    }
+    containConnectionThrow(this, thrown);
   }
 
   #closeNow(info: CloseInfo): void {
