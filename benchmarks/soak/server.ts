@@ -6,7 +6,8 @@
 // (server-worker.ts) and relays its samples.
 import { parseArgs } from 'node:util';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { EventLoop, raiseFdLimit, Waker } from '../../src/index.js';
+import { EventLoop, raiseFdLimit } from '../../src/index.js';
+import { stopWorkerOnSignal } from '../../examples/shared/run.js';
 import { startSoakService, type SoakServiceOptions } from './service.js';
 
 const { values } = parseArgs({
@@ -66,11 +67,5 @@ if (values.driver === 'integrated') {
     process.exit(1);
   });
   worker.on('exit', (code) => process.exit(code === 0 ? 0 : 1));
-  const stop = (): void => {
-    if (wakerFd < 0) process.exit(0);
-    port1.postMessage({ cmd: 'stop' });
-    Waker.signal(wakerFd);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopWorkerOnSignal(port1, () => wakerFd);
 }

@@ -7,7 +7,7 @@
 // thread (worker.ts), because a main thread blocked in epoll_wait would never see a signal; the
 // main thread keeps the signals and stops the worker through a message plus the loop's Waker.
 // `options` crosses to the worker by structured clone: plain data only.
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { EventLoop, raiseFdLimit, Waker, type SocketAddress } from '../../src/index.js';
 import { fail, type ServerArgs } from './cli.js';
 
@@ -115,10 +115,21 @@ function runExclusive<O extends ServerArgs>(spec: RunSpec<O>): void {
   });
   worker.on('error', (err) => fail(spec.name, err.message));
   worker.on('exit', (code) => process.exit(code === 0 ? 0 : 1));
+  stopWorkerOnSignal(port1, () => wakerFd);
+}
+
+/**
+ * SIGTERM/SIGINT stop an exclusive loop running in a worker: a `{ cmd: 'stop' }` message on
+ * `port`, then its Waker, since the loop is blocked in epoll_wait and sees the message only
+ * when woken. Before the worker has reported its waker fd (`wakerFd()` < 0) nothing runs yet:
+ * exit 0 at once.
+ */
+export function stopWorkerOnSignal(port: MessagePort, wakerFd: () => number): void {
   const stop = (): void => {
-    if (wakerFd < 0) process.exit(0);
-    port1.postMessage({ cmd: 'stop' });
-    Waker.signal(wakerFd);
+    const fd = wakerFd();
+    if (fd < 0) process.exit(0);
+    port.postMessage({ cmd: 'stop' });
+    Waker.signal(fd);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
