@@ -12,7 +12,8 @@
 // once it is back, logins work again.
 //
 // Threading: everything on the loop's thread; async steps (Redis reply, scrypt) come back to it.
-import { ByteBuffer, CodecError, EventLoop, PacketReader, TcpServer, type TcpConnection } from '../../src/index.js';
+import { ByteBuffer, CodecError, EventLoop, TcpServer, type TcpConnection } from '../../src/index.js';
+import { PacketReader } from '../../src/codec/index.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
 import type { RunningServer } from '../shared/run.js';
 import {
