@@ -42,8 +42,8 @@ export const PacketId = {
 } as const;
 
 /**
- * Result codes. 0 and 31/51/52/54/61/71/81 are the tutorial's ERROR_CODE values; 33–36 are
- * ours, for what its login (no password check, no store) never reported.
+ * Result codes. 0 and 31/51/52/54/61/71/81 are the tutorial's ERROR_CODE values; 33–37 are
+ * ours, for what its login (no password check, no store) and its single process never reported.
  */
 export const Result = {
   NONE: 0,
@@ -57,6 +57,12 @@ export const Result = {
   LOGIN_STORE_UNAVAILABLE: 35,
   /** Ours: a leave or chat request before a successful login. */
   NOT_LOGGED_IN: 36,
+  /**
+   * Ours (--cluster only): Redis, which carries the cluster's rooms and chats, is unreachable —
+   * the room enter or chat was refused (a chat answered 37 reached no one here; if Redis went
+   * away after taking it, other processes may have delivered it). Try again later.
+   */
+  CLUSTER_UNAVAILABLE: 37,
   /** Room enter before a successful login (the tutorial's ENTER_ROOM_NOT_FINDE_USER). */
   ENTER_ROOM_NOT_FOUND_USER: 51,
   /** Room enter while already in a room (ENTER_ROOM_INVALID_USER_STATUS). */
