@@ -106,6 +106,9 @@ export const encode = {
   roomChatResponse: (out: ByteBuffer, result: number) => writePacket(out, PacketId.ROOM_CHAT_RESPONSE, 2, (w) => w.putInt16(result)),
   roomChatNotify: (out: ByteBuffer, user: string, msg: string) =>
     writePacket(out, PacketId.ROOM_CHAT_NOTIFY, USER_ID_FIELD + CHAT_MSG_FIELD, (w) => w.putFixedString(user, USER_ID_FIELD).putFixedString(msg, CHAT_MSG_FIELD)),
+  /** 216 with the Msg field's bytes as the sender's 214 carried them (CHAT_MSG_FIELD bytes, NUL or not). */
+  roomChatNotifyRaw: (out: ByteBuffer, user: string, msgField: Uint8Array) =>
+    writePacket(out, PacketId.ROOM_CHAT_NOTIFY, USER_ID_FIELD + CHAT_MSG_FIELD, (w) => w.putFixedString(user, USER_ID_FIELD).putBytes(msgField)),
 };
 
 /** Truncates `s` to at most `max` UTF-8 bytes without splitting a character. */

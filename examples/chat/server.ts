@@ -27,9 +27,11 @@ import type { RunningServer } from '../shared/run.js';
 import {
   CHAT_MSG_FIELD,
   encode,
+  MAX_USER_ID_LEN,
   PacketId,
   packetCodec,
   Result,
+  truncateUtf8,
   USER_ID_FIELD,
   USER_PW_FIELD,
 } from './protocol.js';
@@ -169,7 +171,9 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
         return;
       }
       case PacketId.ROOM_CHAT_REQUEST: {
-        const msg = reader.getFixedString(CHAT_MSG_FIELD);
+        // The field's bytes as received (the tutorial copies them): a message with no NUL or
+        // not valid UTF-8 is relayed as it came, never decoded and re-encoded.
+        const msg = reader.getBytes(CHAT_MSG_FIELD);
         let result: number = Result.NONE;
         if (!s.loggedIn) result = Result.NOT_LOGGED_IN;
         else if (s.room < 0) result = Result.CHAT_ROOM_INVALID_ROOM_NUMBER;
@@ -184,10 +188,10 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
   };
 
   /** ROOM_CHAT_NOTIFY to every other member of the sender's room: encoded once, sent to each. */
-  const broadcast = (from: Session, msg: string): void => sendToRoom(from, notifyPacket(from, msg));
-  const notifyPacket = (from: Session, msg: string): Uint8Array => {
+  const broadcast = (from: Session, msg: Uint8Array): void => sendToRoom(from, notifyPacket(from, msg));
+  const notifyPacket = (from: Session, msg: Uint8Array): Uint8Array => {
     const note = new ByteBuffer(320);
-    encode.roomChatNotify(note, from.userId, msg);
+    encode.roomChatNotifyRaw(note, truncateUtf8(from.userId, MAX_USER_ID_LEN), msg);
     return note.peek();
   };
   const sendToRoom = (from: Session, bytes: Uint8Array): void => {
@@ -248,7 +252,7 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
   };
 
   /** Room chat with --cluster: published first; delivered here and answered 0 once Redis took it. */
-  const clusterChat = (c: ChatCluster, s: Session, msg: string): void => {
+  const clusterChat = (c: ChatCluster, s: Session, msg: Uint8Array): void => {
     if (!redis.connected) {
       c.refused();
       encode.roomChatResponse(out, Result.CLUSTER_UNAVAILABLE);
