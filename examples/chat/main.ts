@@ -33,7 +33,7 @@ const { server, values, positionals } = parseServerCli({
     verbose: { type: 'boolean', default: false, help: 'log every connection and login' },
     cluster: { type: 'boolean', default: false, help: 'run as one node of a cluster: rooms and sessions shared through Redis pub/sub' },
     'cluster-name': { type: 'string', default: 'chat', arg: 'NAME', help: "prefix of the cluster's Redis keys and channels" },
-    'session-ttl': { type: 'string', default: '10', arg: 'SECONDS', help: "how long a dead node's sessions outlive it" },
+    'session-ttl': { type: 'string', default: '10', arg: 'SECONDS', help: "seconds a killed process's users stay claimed" },
   },
 });
 
