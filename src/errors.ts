@@ -114,6 +114,23 @@ export class ServerNotListeningError extends ReactorError {
 }
 
 /**
+ * `ERR_REACTOR_URING_UNAVAILABLE`: io_uring cannot be used in this process. `errno` is what
+ * io_uring_setup(2) answered (`ENOSYS`: a kernel without io_uring, or a seccomp profile that
+ * answers ENOSYS; `EPERM`: `kernel.io_uring_disabled` is 2, or 1 without the group, or a seccomp
+ * profile such as Docker's default; `ENOMEM`: the locked-memory limit on kernels before 5.12);
+ * the message names the likely cause.
+ */
+export class UringUnavailableError extends ReactorError {
+  constructor(
+    /** errno name io_uring_setup returned, e.g. 'EPERM'. */
+    readonly errno: string,
+    cause: string,
+  ) {
+    super('ERR_REACTOR_URING_UNAVAILABLE', `io_uring is unavailable (io_uring_setup: ${errno}): ${cause}`);
+  }
+}
+
+/**
  * `ERR_REACTOR_NON_ERROR_THROWN`: a callback threw something that is not an Error (a string,
  * say); the thrown value is `value` (and `cause`). Error callbacks always receive an Error.
  */
