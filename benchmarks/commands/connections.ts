@@ -14,7 +14,7 @@
 // fd count; stop the servers (SIGTERM, must exit 0). Every step is bounded.
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fdLimit } from '../../src/index.js';
+import { fdLimit } from '../../src/entries/sys.js';
 import { ensureCBinaries } from '../lib/cbuild.js';
 import { ConnHold } from '../lib/connhold.js';
 import { fdCount, rssBytes, sleep } from '../lib/procmem.js';

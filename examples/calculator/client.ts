@@ -6,7 +6,8 @@
 //
 // Prints "N requests, N answers verified in T ms" and exits 0; a wrong answer, a missing one or a
 // closed connection exits 1 naming the first bad request.
-import { ByteBuffer, PacketWriter } from '../../src/index.js';
+import { ByteBuffer } from '../../src/index.js';
+import { PacketWriter } from '../../src/codec/index.js';
 import { clientLoop, connectOrExit } from '../shared/client.js';
 import { fail, parseClientCli } from '../shared/cli.js';
 import { BODY_LENGTH, ERROR_RESULT } from './protocol.js';

@@ -10,7 +10,8 @@
 // median of the per-repeat ratios, each taken from two back-to-back runs).
 // Sizes cycle through the list (0 to 32 MiB each). Exit 0 when every echo matched; 1 naming the
 // first mismatch or a closed connection.
-import { LengthFieldCodec, MAX_FRAME_SIZE_CEILING, type EventLoop, type TcpConnection } from '../../src/index.js';
+import { LengthFieldCodec, MAX_FRAME_SIZE_CEILING } from '../../src/codec/index.js';
+import type { EventLoop, TcpConnection } from '../../src/index.js';
 import { clientLoop, connectTo } from '../shared/client.js';
 import { fail, parseClientCli } from '../shared/cli.js';
 

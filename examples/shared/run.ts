@@ -8,7 +8,8 @@
 // main thread keeps the signals and stops the worker through a message plus the loop's Waker.
 // `options` crosses to the worker by structured clone: plain data only.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { EventLoop, raiseFdLimit, Waker, type SocketAddress } from '../../src/index.js';
+import { EventLoop, type SocketAddress } from '../../src/index.js';
+import { raiseFdLimit, Waker } from '../../src/entries/sys.js';
 import { fail, type ServerArgs } from './cli.js';
 
 /** What a server module's start() returns. */
