@@ -26,6 +26,7 @@ export const ErrorCodes = Object.freeze({
   ERR_REACTOR_TIMER_FOREIGN: 'a TimerNode armed in one loop scheduled in another',
   ERR_REACTOR_TIMER_REENTRANT: 'a timer wheel advanced from one of its own timer callbacks',
   ERR_REACTOR_NON_ERROR_THROWN: 'a callback threw something that is not an Error',
+  ERR_REACTOR_URING_UNAVAILABLE: 'io_uring cannot be used here (old kernel, kernel.io_uring_disabled, a seccomp profile); the message names the cause',
   // Connections, servers, clients.
   ERR_REACTOR_WRITE_AFTER_END: 'send()/write() after close(), destroy() or shutdown() on that connection',
   ERR_REACTOR_CONNECTION_CLOSED: 'a write() promise whose connection closed before the bytes reached the kernel',

@@ -26,7 +26,7 @@ import { UringUnavailableError } from '../errors.js';
 import { native } from '../sys/addon.js';
 import type { NativeRing, NativeWatch } from '../sys/binding.js';
 import { EBADF } from '../sys/constants.js';
-import { SystemError, check, errnoName } from '../sys/errors.js';
+import { SystemError, check, errnoName } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
 
 // Read without k(): an addon built against pre-6.0 kernel headers defines none of them (and its

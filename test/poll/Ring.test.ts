@@ -11,7 +11,7 @@ import { listen, localAddress } from '../../src/net/socket.js';
 import { SocketAddress } from '../../src/net/SocketAddress.js';
 import { native, resolveAddon } from '../../src/sys/addon.js';
 import { EBADF, EINPROGRESS, ENOBUFS, POLLIN, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM } from '../../src/sys/constants.js';
-import { SystemError } from '../../src/sys/errors.js';
+import { SystemError } from '../../src/sys/SystemError.js';
 import { openFdCount, readSome, tcpPair, trackedFds, until, writeAll } from '../helpers.js';
 
 const fds = trackedFds();
