@@ -34,6 +34,7 @@ export type { AddressLike, ListenOptions } from './net/socket.js';
 
 // The raw demultiplexer and its fds.
 export { Epoll, type EpollOptions } from './poll/Epoll.js';
+export { Ring, type RingOptions } from './poll/Ring.js';
 export { EventFd, type EventFdOptions } from './poll/EventFd.js';
 export { TimerFd, type TimerFdOptions, type ClockName } from './poll/TimerFd.js';
 export {
@@ -80,6 +81,7 @@ export type {
   ServerListeningError,
   ServerNotListeningError,
   NonErrorThrownError,
+  UringUnavailableError,
   HandlerThrewError,
   ThreadDiedError,
   PoolStartError,
