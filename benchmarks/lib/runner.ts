@@ -118,7 +118,10 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
       if (!s) throw new Error(`unknown server '${n}' (known: ${[...specs.keys()].join(', ')})`);
       return s;
     });
-  const servers = pick(opts.servers);
+  const servers = pick(opts.servers).filter((s) => {
+    if (s.skip) log(`${s.name}: skipped, ${s.skip}`);
+    return !s.skip;
+  });
   const configs: EchoConfig[] = opts.configs.map((name) => {
     const c = ECHO_CONFIGS.find((x) => x.name === name);
     if (!c) throw new Error(`unknown configuration '${name}' (known: ${ECHO_CONFIGS.map((x) => x.name).join(', ')})`);
