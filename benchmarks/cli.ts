@@ -2,6 +2,7 @@
 // The `epoll-reactor` command (the package's bin).
 //
 //   epoll-reactor bench [--quick] [--json FILE] [--svg FILE] ...   the echo benchmark
+//   epoll-reactor bench check                                      the CPU-per-message guard (CI)
 //   epoll-reactor build-tools                                       compile the C tools only
 //
 // Progress goes to stderr, the result tables to stdout. Every run is bounded:
@@ -19,6 +20,7 @@ import { renderTables } from './report/table.js';
 import { SERVER_NAMES } from './report/types.js';
 import { registerHttpBench } from './commands/http.js';
 import { registerRespBench } from './commands/resp.js';
+import { registerCheck } from './commands/check.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -87,7 +89,8 @@ const bench = program
   });
 
 registerRespBench(bench); // bench resp: redis-benchmark vs redis-server
-registerHttpBench(bench); // bench http: wrk vs node:http
+registerHttpBench(bench); // bench http: wrk vs node:http and Bun.serve
+registerCheck(bench, log); // bench check: the CPU-per-message guard CI runs
 
 program
   .command('build-tools')

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { CBinaries } from './cbuild.js';
 import { BUN_ECHO_SERVER, bunBinary, SKIP_NO_BUN } from './bun.js';
 import { DIST } from './paths.js';
-import { cpuSeconds, preemptions, spawnPinned, waitExit } from './pinned.js';
+import { cpuSecondsExact, preemptions, spawnPinned, waitExit } from './pinned.js';
 
 export interface ServerSpec {
   name: string;
@@ -128,8 +128,9 @@ export class RunningServer {
     });
   }
 
+  /** CPU seconds used so far, all threads, to the nanosecond where schedstat exists. */
   cpuSeconds(): number | null {
-    return cpuSeconds(this.pid);
+    return cpuSecondsExact(this.pid);
   }
 
   preemptions(): number | null {
