@@ -8,7 +8,8 @@
 //                                                                 216 ROOM_CHAT_NOTIFY    UserID char[21], Msg char[257]
 // `Type` (the tutorial's compression/encryption flags) is 0 in what we send and ignored in
 // what we receive. Shared by the server, the client and the tests; data and pure functions only.
-import { ByteBuffer, LengthFieldCodec, PacketWriter } from '../../src/index.js';
+import { ByteBuffer } from '../../src/index.js';
+import { LengthFieldCodec, PacketWriter } from '../../src/codec/index.js';
 
 /** Bytes of the header: length u16, id u16, type u8. */
 export const HEADER_SIZE = 5;
@@ -41,8 +42,8 @@ export const PacketId = {
 } as const;
 
 /**
- * Result codes. 0 and 31/51/52/54/61/71/81 are the tutorial's ERROR_CODE values; 33–36 are
- * ours, for what its login (no password check, no store) never reported.
+ * Result codes. 0 and 31/51/52/54/61/71/81 are the tutorial's ERROR_CODE values; 33–37 are
+ * ours, for what its login (no password check, no store) and its single process never reported.
  */
 export const Result = {
   NONE: 0,
@@ -56,6 +57,12 @@ export const Result = {
   LOGIN_STORE_UNAVAILABLE: 35,
   /** Ours: a leave or chat request before a successful login. */
   NOT_LOGGED_IN: 36,
+  /**
+   * Ours (--cluster only): Redis, which carries the cluster's rooms and chats, is unreachable —
+   * the room enter or chat was refused (a chat answered 37 reached no one here; if Redis went
+   * away after taking it, other processes may have delivered it). Try again later.
+   */
+  CLUSTER_UNAVAILABLE: 37,
   /** Room enter before a successful login (the tutorial's ENTER_ROOM_NOT_FINDE_USER). */
   ENTER_ROOM_NOT_FOUND_USER: 51,
   /** Room enter while already in a room (ENTER_ROOM_INVALID_USER_STATUS). */
@@ -99,6 +106,9 @@ export const encode = {
   roomChatResponse: (out: ByteBuffer, result: number) => writePacket(out, PacketId.ROOM_CHAT_RESPONSE, 2, (w) => w.putInt16(result)),
   roomChatNotify: (out: ByteBuffer, user: string, msg: string) =>
     writePacket(out, PacketId.ROOM_CHAT_NOTIFY, USER_ID_FIELD + CHAT_MSG_FIELD, (w) => w.putFixedString(user, USER_ID_FIELD).putFixedString(msg, CHAT_MSG_FIELD)),
+  /** 216 with the Msg field's bytes as the sender's 214 carried them (CHAT_MSG_FIELD bytes, NUL or not). */
+  roomChatNotifyRaw: (out: ByteBuffer, user: string, msgField: Uint8Array) =>
+    writePacket(out, PacketId.ROOM_CHAT_NOTIFY, USER_ID_FIELD + CHAT_MSG_FIELD, (w) => w.putFixedString(user, USER_ID_FIELD).putBytes(msgField)),
 };
 
 /** Truncates `s` to at most `max` UTF-8 bytes without splitting a character. */

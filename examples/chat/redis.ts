@@ -5,19 +5,14 @@
 // caller can answer "try later" instead of waiting. A command unanswered within `timeoutMs`
 // rejects too and drops the connection (a hung server is treated as a lost one).
 //
+// A subscriber connection (pub/sub, cluster.ts) is the same client with two hooks: onConnect
+// re-sends SUBSCRIBE on every (re)connection, and onPush receives the replies no command waits
+// for — the ["message", channel, payload] arrays Redis pushes to a subscribed connection.
+//
 // Threading: the loop's thread. Lifetime: close() stops reconnecting, closes the connection and
 // rejects whatever is pending.
-import {
-  ByteBuffer,
-  RespErrorReply,
-  RespReplyDecoder,
-  TcpClient,
-  writeCommand,
-  type EventLoop,
-  type RespValue,
-  type TcpConnection,
-  type TimerNode,
-} from '../../src/index.js';
+import { ByteBuffer, TcpClient, type EventLoop, type TcpConnection, type TimerNode } from '../../src/index.js';
+import { RespErrorReply, RespReplyDecoder, writeCommand, type RespValue } from '../../src/codec/index.js';
 
 /** Error of a command that could not be answered; `code` says why. */
 export class RedisError extends Error {
@@ -39,6 +34,10 @@ export interface RedisOptions {
   timeoutMs?: number;
   /** Called on connect and on loss (for a log line). */
   onState?: (up: boolean, detail: string) => void;
+  /** Called after every successful (re)connection, after onState (e.g. to SUBSCRIBE again). */
+  onConnect?: () => void;
+  /** Called with each reply that no command waits for (pub/sub messages). */
+  onPush?: (value: RespValue) => void;
 }
 
 interface Pending {
@@ -51,7 +50,7 @@ interface Pending {
 export class RedisClient {
   readonly #loop: EventLoop;
   readonly #address: string;
-  readonly #opts: Required<Omit<RedisOptions, 'onState'>> & Pick<RedisOptions, 'onState'>;
+  readonly #opts: Required<Omit<RedisOptions, 'onState' | 'onConnect' | 'onPush'>> & Pick<RedisOptions, 'onState' | 'onConnect' | 'onPush'>;
   #client: TcpClient | null = null;
   #conn: TcpConnection | null = null;
   #decoder = new RespReplyDecoder();
@@ -69,6 +68,8 @@ export class RedisClient {
       maxDelayMs: options.maxDelayMs ?? 1000,
       timeoutMs: options.timeoutMs ?? 2000,
       onState: options.onState,
+      onConnect: options.onConnect,
+      onPush: options.onPush,
     };
     this.#delayMs = this.#opts.initialDelayMs;
     this.#connect();
@@ -138,6 +139,7 @@ export class RedisClient {
         this.#conn = conn;
         this.#delayMs = this.#opts.initialDelayMs;
         this.#opts.onState?.(true, `connected to ${this.#address}`);
+        this.#opts.onConnect?.();
       },
       () => {
         if (this.#client === client) this.#scheduleReconnect();
@@ -155,7 +157,10 @@ export class RedisClient {
   #onReplies(input: ByteBuffer): void {
     for (let v = this.#decoder.decode(input); v !== undefined; v = this.#decoder.decode(input)) {
       const p = this.#pending.shift();
-      if (p === undefined) continue; // a reply nobody waits for (its command timed out)
+      if (p === undefined) {
+        this.#opts.onPush?.(v); // a pushed message (a timed-out command's reply never comes: its timeout dropped the connection)
+        continue;
+      }
       this.#loop.cancel(p.timer);
       if (v instanceof RespErrorReply) p.reject(new RedisError('REDIS_REPLY', v.message));
       else p.resolve(v);

@@ -6,13 +6,14 @@
 // payload only or, with `includesHeader`, the whole frame with its own field.
 //
 // Limits: a length above `maxFrameSize` (default and hard ceiling 32 MiB) or below
-// `minFrameSize` throws a CodecError as soon as the field is read — before any room is made for
-// the frame — so a peer cannot make us allocate by announcing a huge frame.
+// `minFrameSize` throws a CodecError as soon as the field is read.
 //
-// Copies: when the length field of an incomplete frame is read, the decoder reserves room for
-// the whole frame in the input buffer (one move of the bytes already there, at most), so the
-// rest of the frame is read straight into place instead of the buffer doubling under it.
-// decode() then hands out a view of the payload: no further copy.
+// Memory is bounded by bytes received, never by bytes announced: for an incomplete frame the
+// decoder at most doubles the room after what has arrived (capped at the frame's end), so a
+// peer that announces 32 MiB and sends 4 bytes costs 4 bytes' worth of buffer, and N idle peers
+// cost N × what they sent. A large frame that does arrive grows the buffer by amortised
+// doubling (each byte copied at most about twice in all). decode() hands out a view of the
+// payload: no further copy.
 //
 // Lifetime: a view returned by decode() is valid until the next decode() or the next mutation
 // of the input buffer (both may move the bytes). Copy it (Buffer.from) to keep it. A codec
@@ -91,8 +92,10 @@ export class LengthFieldCodec {
     const length = this.#readLength(input.storage, input.readerIndex);
     const frame = this.includesHeader ? length : f + length;
     if (readable < frame) {
-      // Room for the whole frame now: the rest of it is read into place, not re-copied by growth.
-      if (input.writableBytes < frame - readable) input.ensureWritable(frame - readable);
+      // Room for as much again as has arrived, never more than the frame still needs: doubling
+      // paced by the bytes received, not by the length the peer announced.
+      const room = Math.min(frame - readable, readable);
+      if (input.writableBytes < room) input.ensureWritable(room);
       return null;
     }
     const start = input.readerIndex + f;

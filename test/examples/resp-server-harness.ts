@@ -15,7 +15,7 @@ export const example = dist;
 
 /** Whether a command is on PATH (redis-cli, redis-benchmark, wrk). */
 export function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+  return spawnSync('sh', ['-c', `p=$(command -v ${name}) && test -x "$p"`], { stdio: 'ignore' }).status === 0;
 }
 
 /** Spawns `node script ...args --port 0`; resolves once it prints its port (15 s at most). */
