@@ -23,6 +23,7 @@ import { SERVER_NAMES } from './report/types.js';
 import { registerHttpBench } from './commands/http.js';
 import { registerRespBench } from './commands/resp.js';
 import { registerCheck } from './commands/check.js';
+import { registerChatBench } from './commands/chat.js';
 import { announceRun } from './lib/announce.js';
 import { EXAMPLES } from './examples.js';
 
@@ -97,6 +98,7 @@ const bench = program
 
 registerRespBench(bench); // bench resp: redis-benchmark vs redis-server
 registerHttpBench(bench); // bench http: wrk vs node:http and Bun.serve
+registerChatBench(bench); // bench chat: chat fan-out, one process vs --cluster over Redis
 registerCheck(bench, log); // bench check: the CPU-per-message guard CI runs
 
 program
