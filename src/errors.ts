@@ -5,6 +5,59 @@
 // message. Failures of a system call stay `SystemError` (src/sys/errors.ts), which carries
 // Node's own errno codes. This file imports nothing, so every layer may use it.
 
+/**
+ * Every `code` the library's errors carry, with what it means. Branch on `err.code`; this
+ * catalogue is for lookups and exhaustive switches (`ErrorCode` is its key type). Errors of a
+ * failed system call are `SystemError`s with Node's errno codes (`EADDRINUSE`, `ECONNRESET`…).
+ */
+export const ErrorCodes = Object.freeze({
+  // Arguments (Node's own codes; TypeError or RangeError).
+  ERR_INVALID_ARG_TYPE: 'an argument (or option) has the wrong type, or a required one is missing',
+  ERR_INVALID_ARG_VALUE: 'an argument has the right type but a value that is not allowed (an unknown option key, say)',
+  ERR_OUT_OF_RANGE: 'a number outside its allowed range',
+  // Installation (thrown by the import).
+  ERR_EPOLL_REACTOR_PLATFORM: 'not Linux: epoll exists only there',
+  ERR_EPOLL_REACTOR_NOT_BUILT: 'the native addon was not built or approved (npm rebuild epoll-reactor)',
+  // Loop, channels, timers.
+  ERR_REACTOR_LOOP_CLOSED: 'run() on an EventLoop after close()',
+  ERR_REACTOR_LOOP_RUNNING: 'run() on an EventLoop that is already running',
+  ERR_REACTOR_FD_REGISTERED: 'a second Channel for an fd that already has one in this loop',
+  ERR_REACTOR_ALREADY_WATCHED: 'Epoll.watch() on an Epoll that is already watched',
+  ERR_REACTOR_TIMER_FOREIGN: 'a TimerNode armed in one loop scheduled in another',
+  ERR_REACTOR_TIMER_REENTRANT: 'a timer wheel advanced from one of its own timer callbacks',
+  ERR_REACTOR_NON_ERROR_THROWN: 'a callback threw something that is not an Error',
+  ERR_REACTOR_URING_UNAVAILABLE: 'io_uring cannot be used here (old kernel, kernel.io_uring_disabled, a seccomp profile); the message names the cause',
+  // Connections, servers, clients.
+  ERR_REACTOR_WRITE_AFTER_END: 'send()/write() after close(), destroy() or shutdown() on that connection',
+  ERR_REACTOR_CONNECTION_CLOSED: 'a write() promise whose connection closed before the bytes reached the kernel',
+  ERR_REACTOR_CONCURRENT_READ: 'read() while another read() on the connection is pending',
+  ERR_REACTOR_CLIENT_CLOSED: 'connect() on a TcpClient after close() or a failed connect',
+  ERR_REACTOR_SERVER_LISTENING: 'listen() on a TcpServer that already listens',
+  ERR_REACTOR_SERVER_NOT_LISTENING: 'server.address before listen()',
+  // Threads.
+  ERR_REACTOR_POOL_HANDLER_THREW: 'user code threw on a loop or work thread',
+  ERR_REACTOR_POOL_THREAD_DIED: 'a loop or work thread ended without being asked to',
+  ERR_REACTOR_POOL_START_FAILED: 'a thread could not start (handler module missing or invalid, listen failed)',
+  ERR_REACTOR_POOL_CLOSED: 'the pool (or the target loop) is closing or closed',
+  ERR_REACTOR_POOL_CLOSE_TIMEOUT: 'threads still running after the close deadline were terminated',
+  ERR_REACTOR_WORK_QUEUE_FULL: 'a WorkPool submission found maxQueue jobs queued or running',
+  ERR_REACTOR_WORK_FAILED: 'a work function threw',
+  // Codecs.
+  ERR_CODEC_FRAME_TOO_LARGE: 'a length field above the decoder\'s maximum',
+  ERR_CODEC_BAD_LENGTH: 'a length field below the minimum',
+  ERR_CODEC_LINE_TOO_LONG: 'no line terminator within the maximum line length',
+  ERR_CODEC_READ_PAST_END: 'a packet reader asked for more bytes than the packet holds',
+  ERR_CODEC_VALUE_RANGE: 'a packet writer was given a value that does not fit its field',
+  ERR_CODEC_RESP_SYNTAX: 'RESP: malformed framing',
+  ERR_CODEC_RESP_BULK_LENGTH: 'RESP: bulk length not an integer, negative, or too large',
+  ERR_CODEC_RESP_MULTIBULK_LENGTH: 'RESP: element count not an integer or too large',
+  ERR_CODEC_RESP_INLINE_TOO_BIG: 'RESP: an inline command or header line too long',
+  ERR_CODEC_RESP_NESTING: 'RESP: reply arrays nested too deep',
+} as const);
+
+/** A code from ErrorCodes. */
+export type ErrorCode = keyof typeof ErrorCodes;
+
 /** Base class of every coded error the library throws. */
 export class ReactorError extends Error {
   /** Stable, documented identifier: branch on this, not on `message`. */
@@ -110,6 +163,23 @@ export class ServerListeningError extends ReactorError {
 export class ServerNotListeningError extends ReactorError {
   constructor() {
     super('ERR_REACTOR_SERVER_NOT_LISTENING', 'server is not listening');
+  }
+}
+
+/**
+ * `ERR_REACTOR_URING_UNAVAILABLE`: io_uring cannot be used in this process. `errno` is what
+ * io_uring_setup(2) answered (`ENOSYS`: a kernel without io_uring, or a seccomp profile that
+ * answers ENOSYS; `EPERM`: `kernel.io_uring_disabled` is 2, or 1 without the group, or a seccomp
+ * profile such as Docker's default; `ENOMEM`: the locked-memory limit on kernels before 5.12);
+ * the message names the likely cause.
+ */
+export class UringUnavailableError extends ReactorError {
+  constructor(
+    /** errno name io_uring_setup returned, e.g. 'EPERM'. */
+    readonly errno: string,
+    cause: string,
+  ) {
+    super('ERR_REACTOR_URING_UNAVAILABLE', `io_uring is unavailable (io_uring_setup: ${errno}): ${cause}`);
   }
 }
 

@@ -2,7 +2,8 @@
 //   sys -> poll -> net -> buffer -> loop -> tcp -> threads -> compat
 // (compat, the `epoll-reactor/compat` entry, sits last: nothing in src/ imports it)
 // codec may import buffer and errors only; src/errors.ts imports nothing;
-// src/index.ts and every */index.ts only re-export; nothing imports examples/ or
+// src/index.ts, src/entries/* (the package's subpath entries) and every */index.ts only
+// re-export; nothing imports examples/ or
 // benchmarks/. A back-edge (say loop importing tcp) fails this test.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,11 +38,12 @@ function layerOf(path: string): string {
 /** Why `from` may not import `to` (null when allowed). */
 export function violation(from: string, to: string, fromFile: string): string | null {
   if (to === 'outside') return 'imports outside src/';
-  if (from === 'index') return null;
+  if (from === 'index' || from === 'entries') return null; // entry points (src/index.ts, src/entries/*) re-export any layer
   if (fromFile.endsWith('/index.ts') && to === from) return null;
   if (from === 'errors') return 'src/errors.ts imports nothing';
   if (to === 'errors') return null;
   if (to === 'index') return 'imports an index (import the module itself)';
+  if (to === 'entries') return 'imports an entry point (import the module itself)';
   if (from === 'codec') return to === 'buffer' || to === 'codec' ? null : `codec may import buffer and errors only, not ${to}`;
   const a = ORDER.indexOf(from);
   const b = ORDER.indexOf(to);
@@ -80,5 +82,7 @@ describe('layers', () => {
     expect(violation('codec', 'buffer', '/s/codec/x.ts')).toBeNull();
     expect(violation('errors', 'sys', '/s/errors.ts')).toMatch(/nothing/);
     expect(violation('tcp', 'outside', '/s/tcp/x.ts')).toMatch(/outside/);
+    expect(violation('entries', 'net', '/s/entries/sys.ts')).toBeNull();
+    expect(violation('tcp', 'entries', '/s/tcp/x.ts')).toMatch(/entry point/);
   });
 });

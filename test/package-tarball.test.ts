@@ -22,7 +22,7 @@ const ALLOWED: RegExp[] = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
-  /^compat\/package\.json$/,
+  /^(?:compat|sys|codec)\/package\.json$/,
   /^dist\/src\/(?:[\w.-]+\/)*[\w.-]+\.(?:js|cjs|d\.ts|d\.cts)$/,
   /^dist\/(?:examples|benchmarks)\/(?:[\w.-]+\/)*[\w.-]+\.(?:js|d\.ts)$/,
   /^prebuilds\/linux-(?:x64|arm64)\/[\w.-]+\.node$/,
@@ -38,7 +38,9 @@ const REQUIRED = [
   'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'binding.gyp', 'native/addon.cc',
   'dist/src/index.js', 'dist/src/index.cjs', 'dist/src/index.d.ts', 'dist/src/index.d.cts',
   'dist/src/compat/index.js', 'dist/src/compat/index.cjs', 'dist/src/compat/index.d.ts', 'dist/src/compat/index.d.cts',
-  'dist/benchmarks/cli.js', 'benchmarks/c/loadgen.c', 'compat/package.json',
+  'dist/src/entries/sys.js', 'dist/src/entries/sys.cjs', 'dist/src/entries/sys.d.ts', 'dist/src/entries/sys.d.cts',
+  'dist/src/codec/index.js', 'dist/src/codec/index.cjs', 'dist/src/codec/index.d.ts', 'dist/src/codec/index.d.cts',
+  'dist/benchmarks/cli.js', 'benchmarks/c/loadgen.c', 'compat/package.json', 'sys/package.json', 'codec/package.json',
 ];
 
 function npmCli(): string {

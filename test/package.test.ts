@@ -43,11 +43,22 @@ describe('package entry points', () => {
     expect(JSON.parse(out)).toEqual(EXPECTED);
   });
 
-  it('exposes the reactor and the types through the exports map', () => {
+  it('exposes the reactor at the root and each tier at its subpath', () => {
     const out = inConsumer(
-      { 'main.mjs': "import * as m from 'epoll-reactor'; console.log(['EventLoop','TcpServer','TcpClient','ByteBuffer','TimerWheel','SocketAddress','SystemError','PollSet','TimerFd','Waker'].filter((k) => typeof m[k] !== 'function').join(','));" },
+      {
+        'main.mjs': [
+          "import * as m from 'epoll-reactor'; import * as sys from 'epoll-reactor/sys'; import * as codec from 'epoll-reactor/codec';",
+          "const missing = [['EventLoop', m], ['TcpServer', m], ['TcpClient', m], ['TcpConnection', m], ['ByteBuffer', m], ['SocketAddress', m], ['SystemError', m], ['TimerFd', m], ['Epoll', m],",
+          "  ['PollSet', sys], ['Waker', sys], ['poll', sys], ['closeSocket', sys], ['LengthFieldCodec', codec], ['RespCommandDecoder', codec]]",
+          "  .filter(([k, ns]) => typeof ns[k] !== 'function').map(([k]) => k);",
+          "const leaked = ['native', 'TimerWheel', 'Acceptor', 'Connector', 'LoopThread', 'Doorbells', 'check', 'toError', 'toTimeoutMs', 'AUTO_READ', 'LengthFieldCodec'].filter((k) => k in m);",
+          "console.log(JSON.stringify({ missing, leaked, count: Object.keys(m).length, sysNative: typeof sys.native }));",
+        ].join('\n'),
+      },
       'main.mjs',
     );
-    expect(out.trim()).toBe('');
+    const r = JSON.parse(out) as { missing: string[]; leaked: string[]; count: number; sysNative: string };
+    expect(r).toMatchObject({ missing: [], leaked: [], sysNative: 'object' });
+    expect(r.count).toBeLessThan(60);
   });
 });

@@ -3,6 +3,7 @@
 // (`wrk -t1 -c100`), then pipelined 16 deep (wrk's Lua pipelining script). Each server is
 // pinned to CPU 0 and wrk to CPU 1; repeats rotate the server order.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { announceRun } from '../lib/announce.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -78,6 +79,7 @@ export function registerHttpBench(bench: Command): void {
       ];
       const commands: string[] = [];
       const samples: ProtocolSample[] = [];
+      announceRun(log, 'bench http', o.servers.length * repeats * (2 + 1 + tests.length * (duration + 0.5)));
       try {
         await forEachServerRun(o.servers, repeats, (name) => serverArgv(name, o.driver), async (name, rep, server) => {
           // Warm-up, not measured: the JIT compiles the server's hot paths (node:http's too).

@@ -6,7 +6,8 @@
 // (server-worker.ts) and relays its samples.
 import { parseArgs } from 'node:util';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { EventLoop, raiseFdLimit } from '../../src/index.js';
+import { EventLoop } from '../../src/index.js';
+import { raiseFdLimit } from '../../src/entries/sys.js';
 import { stopWorkerOnSignal } from '../../examples/shared/run.js';
 import { startSoakService, type SoakServiceOptions } from './service.js';
 

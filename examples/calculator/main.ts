@@ -7,5 +7,9 @@ import { parseServerCli } from '../shared/cli.js';
 import { runServer } from '../shared/run.js';
 
 const NAME = 'calculator';
-const { server } = parseServerCli(NAME, 'calculator/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive]');
+const { server } = parseServerCli({
+  name: NAME,
+  file: 'calculator/main.js',
+  about: 'The calculator server: fixed-size binary requests (a op b on int32), one answer each.',
+});
 await runServer({ name: NAME, module: new URL('./server.js', import.meta.url), options: server });

@@ -3,7 +3,7 @@
 //   request   [len:int32 LE = 9][op:u8][a:int32 LE][b:int32 LE]
 //   response  [result:int32 LE]            (no length prefix; one per request, in order)
 // Shared by the server and the client; data only.
-import { LengthFieldCodec } from '../../src/index.js';
+import { LengthFieldCodec } from '../../src/codec/index.js';
 
 /** Body length of a request (op + a + b). */
 export const BODY_LENGTH = 9;

@@ -9,7 +9,8 @@
 //
 // Threading: everything runs on the loop's thread; the codec and the packet reader and writer
 // are shared by all connections (none keeps per-connection state between calls).
-import { ByteBuffer, CodecError, EventLoop, PacketReader, PacketWriter, TcpServer, type TcpConnection } from '../../src/index.js';
+import { ByteBuffer, CodecError, EventLoop, TcpServer, type TcpConnection } from '../../src/index.js';
+import { PacketReader, PacketWriter } from '../../src/codec/index.js';
 import type { RunningServer } from '../shared/run.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
 import { keepServing } from '../shared/errors.js';

@@ -22,7 +22,8 @@
 // Threading: the loop's thread. Lifetime: close() stops renewing, sends the releases the server's
 // disconnects queued, waits for them (bounded) and closes both connections.
 import { randomBytes } from 'node:crypto';
-import type { EventLoop, RespValue, TimerNode } from '../../src/index.js';
+import type { EventLoop, TimerNode } from '../../src/index.js';
+import type { RespValue } from '../../src/codec/index.js';
 import { RedisClient, RedisError } from './redis.js';
 
 /** A login this process serves, as the cluster must know it. */

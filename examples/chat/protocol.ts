@@ -8,7 +8,8 @@
 //                                                                 216 ROOM_CHAT_NOTIFY    UserID char[21], Msg char[257]
 // `Type` (the tutorial's compression/encryption flags) is 0 in what we send and ignored in
 // what we receive. Shared by the server, the client and the tests; data and pure functions only.
-import { ByteBuffer, LengthFieldCodec, PacketWriter } from '../../src/index.js';
+import { ByteBuffer } from '../../src/index.js';
+import { LengthFieldCodec, PacketWriter } from '../../src/codec/index.js';
 
 /** Bytes of the header: length u16, id u16, type u8. */
 export const HEADER_SIZE = 5;

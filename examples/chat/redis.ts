@@ -11,17 +11,8 @@
 //
 // Threading: the loop's thread. Lifetime: close() stops reconnecting, closes the connection and
 // rejects whatever is pending.
-import {
-  ByteBuffer,
-  RespErrorReply,
-  RespReplyDecoder,
-  TcpClient,
-  writeCommand,
-  type EventLoop,
-  type RespValue,
-  type TcpConnection,
-  type TimerNode,
-} from '../../src/index.js';
+import { ByteBuffer, TcpClient, type EventLoop, type TcpConnection, type TimerNode } from '../../src/index.js';
+import { RespErrorReply, RespReplyDecoder, writeCommand, type RespValue } from '../../src/codec/index.js';
 
 /** Error of a command that could not be answered; `code` says why. */
 export class RedisError extends Error {

@@ -21,7 +21,8 @@
 // answers keep the requests' order.
 //
 // Threading: everything on the loop's thread; async steps (Redis reply, scrypt) come back to it.
-import { ByteBuffer, CodecError, EventLoop, PacketReader, TcpServer, type TcpConnection } from '../../src/index.js';
+import { ByteBuffer, CodecError, EventLoop, TcpServer, type TcpConnection } from '../../src/index.js';
+import { PacketReader } from '../../src/codec/index.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
 import { keepServing, logConnectionError } from '../shared/errors.js';
 import type { RunningServer } from '../shared/run.js';

@@ -8,7 +8,8 @@
 // decoding and stop reading; the frames still buffered are answered when the output drains. So
 // a client that sends but never reads costs at most one frame beyond the mark.
 // Threading: the loop's thread; the codec keeps no per-connection state and is shared.
-import { CodecError, EventLoop, LengthFieldCodec, MAX_FRAME_SIZE_CEILING, TcpServer, type TcpConnection } from '../../src/index.js';
+import { CodecError, EventLoop, TcpServer, type TcpConnection } from '../../src/index.js';
+import { LengthFieldCodec, MAX_FRAME_SIZE_CEILING } from '../../src/codec/index.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
 import { keepServing } from '../shared/errors.js';
 import type { RunningServer } from '../shared/run.js';

@@ -2,7 +2,7 @@
 // glibc's text, nothing else in the message. We build the same message (so code
 // that matches on it keeps working) and add what our own errors carry — `code`,
 // `errno`, `syscall` — as extra properties. Stateless.
-import { SystemError } from '../sys/errors.js';
+import { SystemError } from '../sys/SystemError.js';
 
 // glibc's strerror() for the errnos that epoll_create1, epoll_ctl and
 // epoll_wait can return (their man pages' ERRORS sections).

@@ -35,13 +35,15 @@ import { containThrow, offerToOnError } from './errorRouting.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
 import { LoopTimers } from './LoopTimers.js';
-import type { Driver, EventLoopOptions } from './options.js';
+import type { DriverKind, EventLoopOptions } from './options.js';
 import { Poller } from './Poller.js';
 import { CorkList, ReadyList, TaskQueue, type ReadyListEntry } from './queues.js';
 import { TimerNode, type TimerWheel } from './TimerWheel.js';
 import {
   kAddReady,
+  kBufferPool,
   kCork,
+  kEpoll,
   kHasWork,
   kInTurn,
   kOnEvent,
@@ -52,10 +54,11 @@ import {
   kScratch,
   kSink,
   kTurn,
+  kWheel,
 } from './symbols.js';
 
 // Re-exported so `import … from './EventLoop.js'` keeps working for these types.
-export type { Driver, EventLoopOptions } from './options.js';
+export type { DriverKind, EventLoopOptions } from './options.js';
 export type { Flushable } from './BatchIo.js';
 export type { ReadyListEntry } from './queues.js';
 
@@ -63,12 +66,12 @@ type Task = () => void;
 
 /** One epoll set, its channels, timers and task queue; runs turns under a driver. */
 export class EventLoop {
-  /** The loop's epoll set (owned by the loop, closed by close()). */
-  readonly epoll: Epoll;
+  /** @internal The loop's epoll set (owned by the loop, closed by close()). */
+  readonly [kEpoll]: Epoll;
   /** Level- ('lt') or edge-triggered ('et') I/O for this loop's connections. */
   readonly mode: TriggerMode;
   /** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
-  readonly driver: Driver;
+  readonly driver: DriverKind;
   /** This loop's counters (turns, events, syscalls, bytes...). */
   readonly stats = new LoopStats();
   /** ET: bytes read from one fd per turn before it yields to others (EventLoopOptions.readBudget). */
@@ -86,8 +89,8 @@ export class EventLoop {
    */
   onError: ((err: Error) => void) | null;
 
-  /** Storage blocks for connection buffers: taken on first use, given back when drained (idle connections hold none). */
-  readonly bufferPool = new BufferPool();
+  /** @internal Storage blocks for connection buffers: taken on first use, given back when drained (idle connections hold none). */
+  readonly [kBufferPool] = new BufferPool();
 
   /** @internal Shared read scratch: a big read needs no pre-grown connection buffer. */
   readonly [kScratch]: Uint8Array;
@@ -124,10 +127,10 @@ export class EventLoop {
     this.turnBudgetMs = options.turnBudgetMs ?? 1;
     this.onError = options.onError ?? null;
     this[kScratch] = new Uint8Array(options.scratchSize ?? 64 * 1024);
-    this.epoll = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
-    this.#batch = (options.batchIo ?? true) ? new BatchIo(this.epoll.maxEvents, options) : null;
+    this[kEpoll] = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
+    this.#batch = (options.batchIo ?? true) ? new BatchIo(this[kEpoll].maxEvents, options) : null;
     this[kReadCap] = this.#batch?.readCap ?? 0;
-    this[kPoller] = new Poller(this.epoll, this.mode, this.#batch !== null, this.stats);
+    this[kPoller] = new Poller(this[kEpoll], this.mode, this.#batch !== null, this.stats);
     const integrated = this.driver === 'integrated';
     this.#timers = new LoopTimers(options.tickMs ?? 10, integrated);
     this.now = this.#timers.epochMs;
@@ -138,19 +141,14 @@ export class EventLoop {
     this.#driver = integrated ? new IntegratedDriver(this, this.#timers) : new ExclusiveDriver(this, this.#timers, this.#waker);
   }
 
-  /** The loop's timing wheel (its clock is the loop's: see schedule()). */
-  get wheel(): TimerWheel {
+  /** @internal The loop's timing wheel (its clock is the loop's: see schedule()). */
+  get [kWheel](): TimerWheel {
     return this.#timers.wheel;
   }
 
   /** Whether turns use the batched native calls (EventLoopOptions.batchIo). */
   get batchIo(): boolean {
     return this.#batch !== null;
-  }
-
-  /** The channel registered for `fd`, if any. */
-  channelOf(fd: number): Channel | undefined {
-    return this[kPoller].channelOf(fd);
   }
 
   /** Close an fd owned by something in this loop, after the current dispatch batch. */
@@ -272,13 +270,13 @@ export class EventLoop {
 
   /** Whether the loop keeps the Node process alive (integrated driver). */
   unref(): this {
-    this.epoll.unref();
+    this[kEpoll].unref();
     return this;
   }
 
   /** Undo unref(). */
   ref(): this {
-    this.epoll.ref();
+    this[kEpoll].ref();
     return this;
   }
 
@@ -290,7 +288,7 @@ export class EventLoop {
     this[kPoller].closeDeferred();
     this.#waker.close();
     this.#timers.close();
-    this.epoll.close();
+    this[kEpoll].close();
   }
 
   /** Whether close() was called. */
@@ -312,7 +310,7 @@ export class EventLoop {
 
   /** @internal One turn; returns how much work it did (events + tasks + timers + ready entries). */
   [kTurn](timeoutMs: number): number {
-    const ep = this.epoll;
+    const ep = this[kEpoll];
     const timeout = this.#ready.length || this.#tasks.length ? 0 : timeoutMs;
     const batch = this.#batch;
     const n = batch !== null ? batch.wait(ep, timeout) : ep.wait(timeout);

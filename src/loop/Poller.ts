@@ -16,7 +16,7 @@
 import { AUTO_READ, type Epoll } from '../poll/Epoll.js';
 import { interestToEpoll, type TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
-import { check } from '../sys/errors.js';
+import { check } from '../sys/SystemError.js';
 import { EPOLLIN, EPOLL_CTL_DEL } from '../sys/constants.js';
 import { FdRegisteredError } from '../errors.js';
 import type { Channel } from './Channel.js';

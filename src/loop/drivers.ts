@@ -15,7 +15,7 @@
 import type { Waker } from '../poll/EventFd.js';
 import type { EventLoop } from './EventLoop.js';
 import type { LoopTimers } from './LoopTimers.js';
-import { kHasWork, kInTurn, kTurn } from './symbols.js';
+import { kEpoll, kHasWork, kInTurn, kTurn } from './symbols.js';
 
 /** What the loop asks of a driver. */
 export interface LoopDriver {
@@ -74,14 +74,14 @@ export class IntegratedDriver implements LoopDriver {
     const loop = this.#loop;
     this.running = true;
     const done = this.#done.begin();
-    loop.epoll.watch(() => loop[kTurn](0));
+    loop[kEpoll].watch(() => loop[kTurn](0));
     this.#arm();
     if (loop[kHasWork]()) this.#scheduleImmediate();
     return done;
   }
 
   stop(error?: unknown): void {
-    this.#loop.epoll.unwatch();
+    this.#loop[kEpoll].unwatch();
     this.running = false;
     this.#done.settle(error, error !== undefined);
   }

@@ -3,14 +3,14 @@ import type { TriggerMode } from '../poll/interest.js';
 import type { BatchIoOptions } from './BatchIo.js';
 
 /** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
-export type Driver = 'integrated' | 'exclusive';
+export type DriverKind = 'integrated' | 'exclusive';
 
 /** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
 export interface EventLoopOptions extends BatchIoOptions {
   /** Level- or edge-triggered I/O for the connections of this loop. Default 'lt'. */
   mode?: TriggerMode;
   /** Default 'integrated'. */
-  driver?: Driver;
+  driver?: DriverKind;
   /** Events per epoll_wait. Default 1024. */
   maxEvents?: number;
   /** Timing wheel tick. Default 10 ms. */

@@ -19,6 +19,12 @@ export const kFinishCorked = Symbol('finishCorked');
 /** Flushable: write pending output now, unbatched. */
 export const kFlushCorked = Symbol('flushCorked');
 
+/** EventLoop: its epoll set (the drivers watch it; nothing else may touch it). */
+export const kEpoll = Symbol('epoll');
+/** EventLoop: its timing wheel (tests look at it). */
+export const kWheel = Symbol('wheel');
+/** EventLoop: the storage blocks of its connections' buffers. */
+export const kBufferPool = Symbol('bufferPool');
 /** EventLoop: the Poller (channel registry) of the loop. */
 export const kPoller = Symbol('poller');
 /** EventLoop: queue a Flushable for the flush at the end of the handler/turn. */

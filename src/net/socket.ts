@@ -3,7 +3,7 @@
 // SOCK_CLOEXEC from birth (no window where a fork could inherit it).
 //
 // Ownership: functions that return an fd hand its ownership to the caller
-// (close it with closeFd). On failure they close what they opened, so an
+// (close it with closeSocket). On failure they close what they opened, so an
 // exception never leaks an fd. No event loops here; stateless.
 import { native } from '../sys/addon.js';
 import {
@@ -25,7 +25,7 @@ import {
   SO_SNDBUF,
   TCP_NODELAY,
 } from '../sys/constants.js';
-import { SystemError, check } from '../sys/errors.js';
+import { SystemError, check } from '../sys/SystemError.js';
 import { SocketAddress } from './SocketAddress.js';
 
 /** An address: a SocketAddress, or a string SocketAddress.parse() accepts. */
@@ -150,6 +150,6 @@ export function setBufferSizes(fd: number, sizes: { recv?: number; send?: number
 }
 
 /** close(2), throwing on EBADF (a double close is a bug worth hearing about). */
-export function closeFd(fd: number): void {
+export function closeSocket(fd: number): void {
   check(native.close(fd), 'close', `(fd ${fd})`);
 }

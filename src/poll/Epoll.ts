@@ -24,7 +24,7 @@
 import { native } from '../sys/addon.js';
 import type { NativeWatch } from '../sys/binding.js';
 import { EBADF, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD } from '../sys/constants.js';
-import { SystemError, check } from '../sys/errors.js';
+import { SystemError, check } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
 
 /** Default capacity of an Epoll's event array (events per wait()). */

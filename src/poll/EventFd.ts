@@ -7,7 +7,7 @@
 // loop it does not own). Everything else is for the owning thread.
 import { native } from '../sys/addon.js';
 import { EAGAIN, EBADF, EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE } from '../sys/constants.js';
-import { SystemError, check } from '../sys/errors.js';
+import { SystemError, check } from '../sys/SystemError.js';
 
 /** Options for `new EventFd()`. */
 export interface EventFdOptions {

@@ -7,7 +7,7 @@
 // poll() is the allocating convenience. Single-threaded; owns no fds.
 import { native } from '../sys/addon.js';
 import { checkInteger } from '../sys/args.js';
-import { check } from '../sys/errors.js';
+import { check } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
 
 /** A struct pollfd array for poll(2), reused by every call; grows on add(). Owns no fds. */

@@ -13,7 +13,7 @@ import {
   TFD_NONBLOCK,
   TFD_TIMER_ABSTIME,
 } from '../sys/constants.js';
-import { SystemError, check } from '../sys/errors.js';
+import { SystemError, check } from '../sys/SystemError.js';
 
 /** The clock a TimerFd runs on: CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME. */
 export type ClockName = 'monotonic' | 'realtime' | 'boottime';

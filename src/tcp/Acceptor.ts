@@ -23,7 +23,7 @@ import {
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
 } from '../sys/constants.js';
-import { SystemError } from '../sys/errors.js';
+import { SystemError } from '../sys/SystemError.js';
 import { Interest } from '../poll/interest.js';
 import { Channel, type ChannelHandler } from '../loop/Channel.js';
 import { kAddReady, kOnEvent, kServeReady } from '../loop/symbols.js';

@@ -24,10 +24,10 @@ import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
 import { isWritable } from '../poll/interest.js';
 import { ByteBuffer, asBytes } from '../buffer/ByteBuffer.js';
 import type { EventLoop, Flushable } from '../loop/EventLoop.js';
-import { kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kOnThrow, kStageCorked } from '../loop/symbols.js';
+import { kBufferPool, kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kOnThrow, kStageCorked } from '../loop/symbols.js';
 import { WriteAfterEndError } from '../errors.js';
-import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
-import type { ConnectionLimits } from './limits.js';
+import { kChannel, kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
+import type { ConnectionLimits } from './ConnectionLimits.js';
 import type { TcpConnection } from './TcpConnection.js';
 
 /** A send() of at least this many bytes, with nothing pending, is written at once (see above). */
@@ -50,7 +50,7 @@ export class ConnectionOutput implements Flushable {
 
   constructor(conn: TcpConnection, limits: ConnectionLimits) {
     this.#conn = conn;
-    this.buffer = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, conn.loop.bufferPool);
+    this.buffer = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, conn.loop[kBufferPool]);
     this.#limits = limits;
   }
 
@@ -121,7 +121,7 @@ export class ConnectionOutput implements Flushable {
       if (!this.#corked && loop[kInTurn]) {
         this.#corked = true;
         loop[kCork](this);
-      } else if (!loop[kInTurn] && !isWritable(conn.channel.interest)) {
+      } else if (!loop[kInTurn] && !isWritable(conn[kChannel].interest)) {
         // not waiting for writability (the mask the kernel holds has no EPOLLOUT): write now
         this.handleWrite();
       }

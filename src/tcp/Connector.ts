@@ -10,7 +10,7 @@ import { connect, socketError, toAddress, type AddressLike } from '../net/socket
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { ETIMEDOUT } from '../sys/constants.js';
 import { Interest } from '../poll/interest.js';
-import { SystemError } from '../sys/errors.js';
+import { SystemError } from '../sys/SystemError.js';
 import { Channel, type ChannelHandler } from '../loop/Channel.js';
 import { kOnEvent } from '../loop/symbols.js';
 import type { EventLoop } from '../loop/EventLoop.js';

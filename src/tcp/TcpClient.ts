@@ -6,7 +6,7 @@
 // Ownership: the client owns its Connector while connecting and its connection
 // once connected (close() closes either). Threading: the loop's thread.
 import { setNoDelay, type AddressLike } from '../net/socket.js';
-import type { SystemError } from '../sys/errors.js';
+import type { SystemError } from '../sys/SystemError.js';
 import { ClientClosedError } from '../errors.js';
 import { Connector, type ConnectorOptions } from './Connector.js';
 import type { EventLoop } from '../loop/EventLoop.js';

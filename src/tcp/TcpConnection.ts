@@ -16,14 +16,14 @@
 // Interest: READ while reading is wanted (not paused, no FIN seen, not closing);
 // WRITE only while output is pending, in both modes.
 import { EAGAIN } from '../sys/constants.js';
-import { SystemError } from '../sys/errors.js';
+import { SystemError } from '../sys/SystemError.js';
 import { peerAddress, localAddress, socketError } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { Interest, isError, isReadable, isReadClosed, isWritable } from '../poll/interest.js';
 import { ByteBuffer } from '../buffer/ByteBuffer.js';
 import { Channel, type PreReadHandler } from '../loop/Channel.js';
 import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
-import { kAddReady, kOnEvent, kOnPreRead, kOnThrow, kReadCap, kServeReady } from '../loop/symbols.js';
+import { kAddReady, kBufferPool, kOnEvent, kOnPreRead, kOnThrow, kReadCap, kServeReady } from '../loop/symbols.js';
 import { ConnectionClosedError } from '../errors.js';
 import { AwaitFace, chunkIterator } from './AwaitFace.js';
 import type { ChunkReader } from './ChunkReader.js';
@@ -31,8 +31,8 @@ import { ConnectionOutput } from './ConnectionOutput.js';
 import { ConnectionTimers } from './ConnectionTimers.js';
 import { containConnectionThrow } from './connectionErrors.js';
 import { overBudget, readSocket } from './readPath.js';
-import { limitsFor, type ConnectionLimits } from './limits.js';
-import { kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
+import { limitsFor, type ConnectionLimits } from './ConnectionLimits.js';
+import { kChannel, kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
 import type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
 
 export type { CloseInfo, ConnectionCallbacks, ConnectionOptions, ConnectionState } from './types.js';
@@ -50,8 +50,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   readonly fd: number;
   /** The loop this connection lives on; touch it only from that loop's thread. */
   readonly loop: EventLoop;
-  /** The socket's channel in `loop`. */
-  readonly channel: Channel;
+  /** @internal The socket's channel in `loop`. */
+  readonly [kChannel]: Channel;
   /** Unconsumed input; its storage is taken on first use and given back to the loop's pool when drained. */
   readonly input: ByteBuffer;
   /** Pending output (the write side appends here; read-only for users). */
@@ -114,14 +114,14 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     this.loop = loop;
     this.fd = fd;
     this.callbacks = callbacks;
-    this.input = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, loop.bufferPool);
+    this.input = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, loop[kBufferPool]);
     this.#limits = limitsFor(options);
     this.#out = new ConnectionOutput(this, this.#limits);
     this.output = this.#out.buffer;
     if (loop.mode === 'et') this.#flags = EDGE;
     this.lastActivity = Math.ceil(loop.clockMs());
-    this.channel = new Channel(loop, fd, this);
-    this.channel.autoRead = true;
+    this[kChannel] = new Channel(loop, fd, this);
+    this[kChannel].autoRead = true;
     this.#updateInterest();
     if (options.idleTimeoutMs) this.setIdleTimeout(options.idleTimeoutMs);
   }
@@ -288,7 +288,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     let interest = 0;
     if (!this.#readingPaused && !this.#peerEnded && this.state !== 'closing') interest = Interest.READ;
     if (this.output.readableBytes > 0) interest |= Interest.WRITE;
-    this.channel.want(interest as Interest);
+    this[kChannel].want(interest as Interest);
   }
 
   /** Stop reading (the kernel's receive window then pushes back on the peer). */
@@ -350,7 +350,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   #closeNow(info: CloseInfo): void {
     this.state = 'closed';
     this.#timers?.cancel();
-    this.channel.remove();
+    this[kChannel].remove();
     this.loop.closeFd(this.fd);
     this.#face?.closed(info.reason, info.error);
     this.callbacks.onClose?.(this, info);

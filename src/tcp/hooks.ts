@@ -10,3 +10,5 @@ export const kWritten = Symbol('written');
 export const kUpdateInterest = Symbol('updateInterest');
 /** A graceful close's output has drained: close now. */
 export const kDrainedForClose = Symbol('drainedForClose');
+/** The connection's Channel (the output side reads the interest the kernel holds). */
+export const kChannel = Symbol('channel');

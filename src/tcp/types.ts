@@ -1,6 +1,6 @@
 // The vocabulary of a TCP connection: its states, close reasons, callbacks and
 // options. Types only; shared by TcpConnection, TcpServer and TcpClient.
-import type { SystemError } from '../sys/errors.js';
+import type { SystemError } from '../sys/SystemError.js';
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
 import type { TcpConnection } from './TcpConnection.js';
 

@@ -27,7 +27,7 @@ import type { SocketAddress } from '../net/SocketAddress.js';
 import type { TriggerMode } from '../poll/interest.js';
 import { native } from '../sys/addon.js';
 import { SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT } from '../sys/constants.js';
-import { check } from '../sys/errors.js';
+import { check } from '../sys/SystemError.js';
 import { Acceptor } from '../tcp/Acceptor.js';
 import type { TcpServerOptions } from '../tcp/TcpServer.js';
 import { Doorbells } from './Doorbells.js';

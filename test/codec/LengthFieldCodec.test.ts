@@ -2,7 +2,8 @@
 // the limits throw their coded error before any room is made; a large frame arriving in many
 // reads is assembled with the buffer's storage replaced at most once after its header is seen.
 import { describe, expect, it } from 'vitest';
-import { ByteBuffer, CodecError, LengthFieldCodec, MAX_FRAME_SIZE_CEILING, type LengthFieldOptions } from '../../src/index.js';
+import { ByteBuffer, CodecError } from '../../src/index.js';
+import { LengthFieldCodec, MAX_FRAME_SIZE_CEILING, type LengthFieldOptions } from '../../src/codec/index.js';
 import { pieces, prng, splitPlans } from './splits.js';
 import { catchErr } from './catchErr.js';
 

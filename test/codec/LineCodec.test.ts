@@ -1,7 +1,8 @@
 // LineCodec: LF and CRLF lines come out the same however the stream is split; a line over the
 // maximum throws ERR_CODEC_LINE_TOO_LONG even before its terminator arrives.
 import { describe, expect, it } from 'vitest';
-import { ByteBuffer, CodecError, LineCodec, type LineOptions } from '../../src/index.js';
+import { ByteBuffer, CodecError } from '../../src/index.js';
+import { LineCodec, type LineOptions } from '../../src/codec/index.js';
 import { pieces, splitPlans } from './splits.js';
 import { catchErr } from './catchErr.js';
 

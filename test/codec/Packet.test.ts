@@ -1,7 +1,8 @@
 // PacketWriter/PacketReader: the calculator's request as a C++ client lays it out, both byte
 // orders, NUL-padded fixed strings, and coded errors for out-of-range values and reads past the end.
 import { describe, expect, it } from 'vitest';
-import { ByteBuffer, CodecError, PacketReader, PacketWriter } from '../../src/index.js';
+import { ByteBuffer, CodecError } from '../../src/index.js';
+import { PacketReader, PacketWriter } from '../../src/codec/index.js';
 import { catchErr } from './catchErr.js';
 
 describe('PacketWriter', () => {

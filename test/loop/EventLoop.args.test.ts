@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventLoop } from '../../src/loop/EventLoop.js';
 import { TimerNode } from '../../src/loop/TimerWheel.js';
+import { kWheel } from '../../src/loop/symbols.js';
 
 describe('EventLoop timer arguments', () => {
   it('setTimeout and schedule reject a delay that is not a number, naming it', () => {
@@ -22,9 +23,9 @@ describe('EventLoop timer arguments', () => {
       expect(() => loop.schedule(new TimerNode(() => {}), '5' as never)).toThrow(/"delayMs"/);
       expect(() => loop.setTimeout(() => {}, NaN)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
       // nothing half-armed by the rejected calls; numbers still work
-      expect(loop.wheel.size).toBe(0);
+      expect(loop[kWheel].size).toBe(0);
       loop.setTimeout(() => {}, 5);
-      expect(loop.wheel.size).toBe(1);
+      expect(loop[kWheel].size).toBe(1);
     } finally {
       loop.close();
     }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SocketAddress } from '../../src/net/SocketAddress.js';
-import { closeFd, listen, localAddress } from '../../src/net/socket.js';
+import { closeSocket, listen, localAddress } from '../../src/net/socket.js';
 import { AF_INET, AF_INET6, AF_UNIX } from '../../src/sys/constants.js';
 import { openFdCount } from '../helpers.js';
 
@@ -80,7 +80,7 @@ describe('SocketAddress against the kernel', () => {
       expect(addr.address).toBe('127.0.0.1');
       expect(addr.port).toBeGreaterThan(0);
     } finally {
-      closeFd(fd);
+      closeSocket(fd);
     }
   });
 
@@ -99,7 +99,7 @@ describe('SocketAddress against the kernel', () => {
       expect(addr.address).toBe('::1');
       expect(addr.port).toBeGreaterThan(0);
     } finally {
-      closeFd(fd);
+      closeSocket(fd);
     }
   });
 
@@ -111,14 +111,14 @@ describe('SocketAddress against the kernel', () => {
       try {
         expect(localAddress(fd).address).toBe(path);
       } finally {
-        closeFd(fd);
+        closeSocket(fd);
       }
       const name = `\0epoll-reactor-test-${process.pid}`;
       const fd2 = listen(SocketAddress.unix(name));
       try {
         expect(localAddress(fd2).address).toBe(name);
       } finally {
-        closeFd(fd2);
+        closeSocket(fd2);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

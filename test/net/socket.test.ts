@@ -19,7 +19,7 @@ import {
   SO_ACCEPTCONN,
   TCP_NODELAY,
 } from '../../src/sys/constants.js';
-import { SystemError } from '../../src/sys/errors.js';
+import { SystemError } from '../../src/sys/SystemError.js';
 import { fdFlags, O_CLOEXEC, openFdCount, tcpPair, trackedFds } from '../helpers.js';
 
 const fds = trackedFds();

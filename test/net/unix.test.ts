@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { SocketAddress } from '../../src/net/SocketAddress.js';
-import { closeFd, listen, localAddress } from '../../src/net/socket.js';
+import { closeSocket, listen, localAddress } from '../../src/net/socket.js';
 import { removeSocketFile, socketFileOf } from '../../src/net/socketFile.js';
 import { trackedFds } from '../helpers.js';
 
@@ -31,7 +31,7 @@ describe('Unix paths with NUL bytes', () => {
       } catch (e) {
         err = e;
       }
-      if (fd >= 0) closeFd(fd);
+      if (fd >= 0) closeSocket(fd);
       expect(readdirSync(dir)).toEqual([]); // no 'a' bound by accident
       expect(err).toBeInstanceOf(TypeError);
       expect((err as { code?: string }).code).toBe('ERR_INVALID_ARG_VALUE');
@@ -74,7 +74,7 @@ describe('Unix addresses as text', () => {
         const name = localAddress(fd);
         expect(SocketAddress.parse(name.toString()).equals(name)).toBe(true);
       } finally {
-        closeFd(fd);
+        closeSocket(fd);
       }
     });
     const fd = listen(SocketAddress.abstract(`epoll-reactor-rt-${process.pid}`));
@@ -83,7 +83,7 @@ describe('Unix addresses as text', () => {
       expect(name.toString()).toBe(`@epoll-reactor-rt-${process.pid}`);
       expect(SocketAddress.parse(name.toString()).equals(name)).toBe(true);
     } finally {
-      closeFd(fd);
+      closeSocket(fd);
     }
   });
 });
@@ -94,7 +94,7 @@ describe('socketFileOf / removeSocketFile', () => {
       const path = join(dir, 's.sock');
       const fd = listen(SocketAddress.unix(path));
       const file = socketFileOf(fd);
-      closeFd(fd);
+      closeSocket(fd);
       expect(file?.path).toBe(path);
       expect(existsSync(path)).toBe(true); // close(2) leaves it
       expect(removeSocketFile(file)).toBe(true);
@@ -103,7 +103,7 @@ describe('socketFileOf / removeSocketFile', () => {
       // listen again, then something else takes the path: not ours to remove
       const fd2 = listen(SocketAddress.unix(path));
       const file2 = socketFileOf(fd2);
-      closeFd(fd2);
+      closeSocket(fd2);
       rmSync(path);
       writeFileSync(path, 'someone else');
       expect(removeSocketFile(file2)).toBe(false);
@@ -117,14 +117,14 @@ describe('socketFileOf / removeSocketFile', () => {
           expect(removeSocketFile(file2)).toBe(false);
           expect(existsSync(path)).toBe(true);
         } finally {
-          closeFd(fd3);
+          closeSocket(fd3);
         }
       }
       // and a chmod after listen (ctime moves) does not make ours foreign
       rmSync(path);
       const fd4 = listen(SocketAddress.unix(path));
       const file4 = socketFileOf(fd4);
-      closeFd(fd4);
+      closeSocket(fd4);
       chmodSync(path, 0o666);
       expect(removeSocketFile(file4)).toBe(true);
     });
@@ -136,7 +136,7 @@ describe('socketFileOf / removeSocketFile', () => {
       try {
         expect(socketFileOf(fd)).toBeNull();
       } finally {
-        closeFd(fd);
+        closeSocket(fd);
       }
     }
     expect(removeSocketFile(null)).toBe(false);

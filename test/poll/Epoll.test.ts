@@ -22,7 +22,7 @@ import {
   EPOLLWAKEUP,
   SHUT_WR,
 } from '../../src/sys/constants.js';
-import { SystemError } from '../../src/sys/errors.js';
+import { SystemError } from '../../src/sys/SystemError.js';
 import { fdFlags, fifoPair, O_CLOEXEC, openFdCount, readSome, tcpPair, trackedFds, writeAll } from '../helpers.js';
 
 const fds = trackedFds();

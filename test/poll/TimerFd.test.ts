@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Epoll } from '../../src/poll/Epoll.js';
 import { TimerFd } from '../../src/poll/TimerFd.js';
 import { EPOLLIN } from '../../src/sys/constants.js';
-import { SystemError } from '../../src/sys/errors.js';
+import { SystemError } from '../../src/sys/SystemError.js';
 import { openFdCount } from '../helpers.js';
 
 let fdsBefore = 0;

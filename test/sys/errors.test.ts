@@ -1,6 +1,6 @@
 // SystemError and the addon loader's error messages.
 import { describe, expect, it } from 'vitest';
-import { SystemError, check, errnoName } from '../../src/sys/errors.js';
+import { SystemError, check, errnoName } from '../../src/sys/SystemError.js';
 import { assertLinux, resolveAddon, addonCandidates } from '../../src/sys/addon.js';
 import * as C from '../../src/sys/constants.js';
 

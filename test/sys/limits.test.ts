@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fdLimit, native } from '../../src/index.js';
+import { fdLimit, native } from '../../src/entries/sys.js';
 
 function procLimits(pidLimits: string): { soft: number; hard: number } {
   const line = pidLimits.split('\n').find((l) => l.startsWith('Max open files'))!;
@@ -21,7 +21,7 @@ describe('fdLimit', () => {
 
   it('raiseFdLimit lifts the soft limit to the hard limit (in a child that starts at 256)', () => {
     const script = `
-      const { fdLimit, raiseFdLimit, native } = await import(${JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href)});
+      const { fdLimit, raiseFdLimit, native } = await import(${JSON.stringify(new URL('../../dist/src/entries/sys.js', import.meta.url).href)});
       const { readFileSync } = await import('node:fs');
       if (native.setFdLimit(256) !== 0) throw new Error('could not lower the soft limit');
       const before = fdLimit();

@@ -2,7 +2,7 @@
 // bounded in time by the loop's own timer wheel (an exclusive loop blocks the
 // thread, so vitest's timers could never fire), plus a checksumming echo client
 // built on TcpClient so the client side runs on the same loop.
-import { EventLoop, type Driver, type EventLoopOptions } from '../../src/loop/EventLoop.js';
+import { EventLoop, type DriverKind, type EventLoopOptions } from '../../src/loop/EventLoop.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { SocketAddress } from '../../src/net/SocketAddress.js';
@@ -14,7 +14,7 @@ const waiting = new WeakMap<EventLoop, string[]>();
 /** 'batched': the loop's one-native-call turn (the default); 'per-fd': one native call per read and write. */
 export type Io = 'batched' | 'per-fd';
 
-export const MATRIX: Array<{ mode: TriggerMode; driver: Driver; io: Io }> = [
+export const MATRIX: Array<{ mode: TriggerMode; driver: DriverKind; io: Io }> = [
   { mode: 'lt', driver: 'integrated', io: 'batched' },
   { mode: 'et', driver: 'integrated', io: 'batched' },
   { mode: 'lt', driver: 'exclusive', io: 'batched' },
@@ -29,7 +29,7 @@ export const MATRIX: Array<{ mode: TriggerMode; driver: Driver; io: Io }> = [
  */
 export async function withLoop(
   mode: TriggerMode,
-  kind: Driver | { driver: Driver; io: Io; options?: EventLoopOptions },
+  kind: DriverKind | { driver: DriverKind; io: Io; options?: EventLoopOptions },
   body: (loop: EventLoop) => Promise<void>,
   limitMs = 15_000,
 ): Promise<void> {

@@ -13,6 +13,7 @@
 //     pool once drained.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpServer } from '../../src/tcp/TcpServer.js';
+import { kBufferPool } from '../../src/loop/symbols.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { CloseInfo, TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { TimerNode } from '../../src/loop/TimerWheel.js';
@@ -218,7 +219,7 @@ describe.each(MATRIX.slice(0, 4))('slow peers ($mode, $driver)', ({ mode, driver
       // Used once and drained: the storage went back to the pool.
       expect(serverConn!.input.capacity).toBe(0);
       expect(serverConn!.output.capacity).toBe(0);
-      expect(loop.bufferPool.pooledBytes).toBeGreaterThan(0);
+      expect(loop[kBufferPool].pooledBytes).toBeGreaterThan(0);
       expect(client.input.capacity).toBe(0); // the client side too
       client.destroy();
       await server.close(500);

@@ -2,10 +2,10 @@
 // fds, posts and sends reach the right loop, a stopping loop closes an fd handed to it, user
 // code that throws (or a thread that dies) is reported and hangs nothing.
 import { describe, expect, it } from 'vitest';
-import type * as Lib from '../../src/index.js';
+import type * as Lib from '../../src/errors.js';
 import { netLoad } from '../examples/netLoad.js';
 import { openFdCount, trackedFds, tcpPair, until } from '../helpers.js';
-import { ECHO_HANDLER, FIXTURES, LINES, lib, poolPerTest, type LineClient } from './client.js';
+import { ECHO_HANDLER, FIXTURES, LINES, internals, lib, poolPerTest, type LineClient } from './client.js';
 
 const fds = trackedFds();
 const { start, client } = poolPerTest();
@@ -74,7 +74,7 @@ describe('LoopPool', () => {
     expect(await a.ask('loop?')).toBe('loop 0 of 2 data {"room":"r1"}');
     expect(await b.ask('loop?')).toBe('loop 1 of 2 data {"room":"r1"}');
     const idB = Number((await b.ask('id?')).split(' ')[1]);
-    expect(lib.loopOfConnection(idB)).toBe(1);
+    expect(internals.loopOfConnection(idB)).toBe(1);
     // loop 0 -> loop 1: onPost runs on loop 1, which answers a through a's id (a send back to loop 0)
     a.send('post 1 hello');
     expect(await a.lines(2)).toEqual(['post true', 'posted hello ran on 1 from 0 seen 1']);
@@ -129,9 +129,9 @@ describe('LoopPool', () => {
     await until(() => errors.length === 2, 5000, 'two reports');
     const sync = errors.find((e) => e.message.includes('boom from the handler') && !e.message.includes('async'))!;
     expect(sync.code).toBe('ERR_REACTOR_POOL_HANDLER_THREW');
-    expect(sync).toBeInstanceOf(lib.HandlerThrewError);
+    expect(sync).toBeInstanceOf(internals.HandlerThrewError);
     expect((sync as Lib.HandlerThrewError).where).toBe('onMessage');
-    expect((sync as Lib.HandlerThrewError).connectionId % lib.MAX_LOOPS).toBe(0);
+    expect((sync as Lib.HandlerThrewError).connectionId % internals.MAX_LOOPS).toBe(0);
     expect(sync.remoteStack).toContain('lines.mjs');
     expect(sync.origin).toEqual({ kind: 'loop', index: 0 });
     expect(errors.some((e) => e.message.includes('async boom') && e.origin.index === 1)).toBe(true);
@@ -156,5 +156,5 @@ describe('LoopPool', () => {
 /** A read of 0 bytes: the peer closed. */
 function isEof(fd: number): boolean {
   const buf = Buffer.alloc(16);
-  return lib.native.read(fd, buf, 0, 16) === 0;
+  return internals.native.read(fd, buf, 0, 16) === 0;
 }

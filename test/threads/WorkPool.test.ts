@@ -3,7 +3,7 @@
 // ERR_REACTOR_WORK_QUEUE_FULL and recovers, and a work function that throws is reported
 // with its stack, closes its connection, and leaves the pool working.
 import { describe, expect, it } from 'vitest';
-import type * as Lib from '../../src/index.js';
+import type * as Lib from '../../src/errors.js';
 import { until } from '../helpers.js';
 import { LINES, WORK, poolPerTest } from './client.js';
 

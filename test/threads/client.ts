@@ -5,6 +5,9 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import type * as Lib from '../../src/index.js';
+import type * as Errors from '../../src/errors.js';
+import type * as Handler from '../../src/threads/handler.js';
+import type * as Addon from '../../src/sys/addon.js';
 import { startServer, stopServer, type ServerProcess } from '../examples/serverProcess.js';
 
 /** The compiled library, as the worker threads load it. */
@@ -16,6 +19,13 @@ export const WORK = `${FIXTURES}work.mjs`;
 
 /** The compiled library: the same module instance the pool's threads use. */
 export const lib = (await import(DIST_INDEX)) as typeof Lib;
+
+/** Compiled internals the suites look at (same module instances as `lib`'s). */
+export const internals = {
+  ...((await import(new URL('../../dist/src/errors.js', import.meta.url).href)) as typeof Errors),
+  ...((await import(new URL('../../dist/src/threads/handler.js', import.meta.url).href)) as typeof Handler),
+  ...((await import(new URL('../../dist/src/sys/addon.js', import.meta.url).href)) as typeof Addon),
+};
 
 /** A pool per test: start() it, open line clients on it; all are closed after each test. */
 export function poolPerTest(): { start(o: Lib.LoopPoolOptions): Promise<Lib.LoopPool>; client(): Promise<LineClient> } {

@@ -4,8 +4,8 @@
 // dead thread's epoll fd, waker and connections stay open until the process exits — the
 // reason the policy is "report and exit", not "restart the loop".
 import { describe, expect, it } from 'vitest';
-import type * as Lib from '../../src/index.js';
-import { LINES, lib, poolPerTest } from './client.js';
+import type * as Lib from '../../src/errors.js';
+import { LINES, internals, poolPerTest } from './client.js';
 
 const { start, client } = poolPerTest();
 
@@ -17,7 +17,7 @@ describe('LoopPool thread death', () => {
     const b = await client();
     a.send('die');
     await expect(pool.done).rejects.toMatchObject({ code: 'ERR_REACTOR_POOL_THREAD_DIED', origin: { kind: 'loop', index: 0 } });
-    expect(errors[0]).toBeInstanceOf(lib.ThreadDiedError);
+    expect(errors[0]).toBeInstanceOf(internals.ThreadDiedError);
     await b.waitClosed(); // loop 1 was closed gracefully
     expect(pool.threads.every((t) => t.state === 'exited')).toBe(true);
   });

@@ -5,7 +5,7 @@
 // needed), and beyond the hard limit it takes several processes (or root and
 // fs.nr_open). Stateless; the limit is process-wide (every thread shares it).
 import { native } from './addon.js';
-import { check } from './errors.js';
+import { check } from './SystemError.js';
 
 /** RLIMIT_NOFILE: `soft` is what open()/accept() enforce, `hard` the ceiling for `soft`. Infinity = unlimited. */
 export interface FdLimit {

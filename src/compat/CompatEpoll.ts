@@ -18,7 +18,7 @@
 // fds stay the caller's (never closed here); close() deregisters them all.
 import { AsyncResource } from 'node:async_hooks';
 import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP } from '../sys/constants.js';
-import { driver, type Sink } from './driver.js';
+import { threadSet, type Sink } from './threadSet.js';
 import { toCompatError } from './strerror.js';
 
 /**
@@ -59,7 +59,7 @@ function compat<T>(op: () => T): T {
  * poller.remove(valuefd).close();
  * ```
  */
-export class Epoll {
+export class CompatEpoll {
   /** The associated file is available for read(2). */
   static readonly EPOLLIN: number = EPOLLIN;
   /** The associated file is available for write(2). */
@@ -102,7 +102,7 @@ export class Epoll {
   add(fd: number, events: number): this {
     this.#open('add');
     checkArgs('add', fd, events);
-    compat(() => driver.add(fd, events | 0, this.#sink));
+    compat(() => threadSet.add(fd, events | 0, this.#sink));
     this.#fds.add(fd);
     return this;
   }
@@ -111,7 +111,7 @@ export class Epoll {
   modify(fd: number, events: number): this {
     this.#open('modify');
     checkArgs('modify', fd, events);
-    compat(() => driver.modify(fd, events | 0));
+    compat(() => threadSet.modify(fd, events | 0));
     return this;
   }
 
@@ -119,7 +119,7 @@ export class Epoll {
   remove(fd: number): this {
     this.#open('remove');
     if (!isInt32(fd)) throw new Error('incorrect arguments passed to remove(int fd)');
-    compat(() => driver.remove(fd));
+    compat(() => threadSet.remove(fd));
     this.#fds.delete(fd);
     return this;
   }
@@ -135,9 +135,9 @@ export class Epoll {
     let first: unknown = null;
     for (const fd of this.#fds) {
       try {
-        driver.remove(fd);
+        threadSet.remove(fd);
       } catch (err) {
-        driver.forget(fd);
+        threadSet.forget(fd);
         first ??= toCompatError(err);
       }
     }
@@ -163,5 +163,5 @@ export class Epoll {
 
 // Like the original's statics: read-only, enumerable.
 for (const name of ['EPOLLIN', 'EPOLLOUT', 'EPOLLRDHUP', 'EPOLLPRI', 'EPOLLERR', 'EPOLLHUP', 'EPOLLET', 'EPOLLONESHOT'] as const) {
-  Object.defineProperty(Epoll, name, { value: Epoll[name], writable: false, enumerable: true, configurable: true });
+  Object.defineProperty(CompatEpoll, name, { value: CompatEpoll[name], writable: false, enumerable: true, configurable: true });
 }

@@ -16,7 +16,7 @@ import { Epoll as RawEpoll } from '../poll/Epoll.js';
 export type Sink = (err: Error | null, fd: number, events: number) => void;
 
 /** The thread's set, its watch, and which sink owns each registered fd. */
-class Driver {
+class ThreadEpollSet {
   #ep: RawEpoll | null = null;
   readonly #owners = new Map<number, Sink>();
   // The batch being dispatched: events [#next, #count) of the last wait(0). A
@@ -107,5 +107,5 @@ class Driver {
   }
 }
 
-/** This thread's driver. */
-export const driver = new Driver();
+/** This thread's set. */
+export const threadSet = new ThreadEpollSet();
