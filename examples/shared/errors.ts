@@ -49,3 +49,6 @@ export function logThrowsWithPeer<H extends object>(name: string, callbacks: H):
   }
   return out as H;
 }
+
+/** The policy in one sentence, for every example's --help. */
+export const ERROR_POLICY = 'An unexpected error while serving one connection is logged with its peer and closes that connection only; the server keeps serving.';
