@@ -21,6 +21,7 @@ import { renderTables } from './report/table.js';
 import { SERVER_NAMES } from './report/types.js';
 import { registerHttpBench } from './commands/http.js';
 import { registerRespBench } from './commands/resp.js';
+import { registerChatBench } from './commands/chat.js';
 import { announceRun } from './lib/announce.js';
 import { EXAMPLES } from './examples.js';
 
@@ -95,6 +96,7 @@ const bench = program
 
 registerRespBench(bench); // bench resp: redis-benchmark vs redis-server
 registerHttpBench(bench); // bench http: wrk vs node:http
+registerChatBench(bench); // bench chat: chat fan-out, one process vs --cluster over Redis
 
 program
   .command('build-tools')
