@@ -5,16 +5,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { CBinaries } from './cbuild.js';
+import { BUN_ECHO_SERVER, bunBinary, SKIP_NO_BUN } from './bun.js';
 import { DIST } from './paths.js';
-import { cpuSeconds, preemptions, spawnPinned, waitExit } from './pinned.js';
+import { cpuSecondsExact, preemptions, spawnPinned, waitExit } from './pinned.js';
 
 export interface ServerSpec {
   name: string;
   argv: string[];
-  /** Why this server cannot run here (a missing library); the runner prints it and leaves the row out. */
-  skip?: string;
   /** Sums the server's own syscall counters from the stderr it printed at exit. */
   selfSyscalls(stderr: string): number | null;
+  /** Set when the server cannot run here (an anchor or a library not installed): the row prints this instead. */
+  skip?: string;
 }
 
 function lastJson(stderr: string): Record<string, unknown> | null {
@@ -44,8 +45,17 @@ function cSyscalls(stderr: string): number | null {
 
 export type ReactorDriver = 'integrated' | 'exclusive';
 
+/** The Bun anchor: Bun.listen echo, run by the npm package's bun binary; skipped when absent. */
+function bunSpec(): ServerSpec {
+  const bun = bunBinary();
+  return bun
+    ? { name: 'bun', argv: [bun, BUN_ECHO_SERVER], selfSyscalls: () => null }
+    : { name: 'bun', argv: [], selfSyscalls: () => null, skip: SKIP_NO_BUN };
+}
+
 /**
- * Every server the benchmark knows, by name: the rows of the table, the per-fd
+ * Every server the benchmark knows, by name: the rows of the table (bun only when installed, c-uring
+ * only with liburing), the per-fd
  * reactor variants (ablation of the batched turn, on request) and c-poll (idle run).
  */
 export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
@@ -66,6 +76,7 @@ export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | '
     reactor('lt', 'per-fd'), // ablation: one native call per read and per write
     reactor('et', 'per-fd'),
     { name: 'node-net', argv: [process.execPath, join(DIST, 'benchmarks', 'node-net-server.js')], selfSyscalls: () => null },
+    bunSpec(),
     c('lt'),
     c('et'),
     c('poll'),
@@ -124,8 +135,9 @@ export class RunningServer {
     });
   }
 
+  /** CPU seconds used so far, all threads, to the nanosecond where schedstat exists. */
   cpuSeconds(): number | null {
-    return cpuSeconds(this.pid);
+    return cpuSecondsExact(this.pid);
   }
 
   preemptions(): number | null {

@@ -20,6 +20,7 @@ const COLOURS: Record<string, string> = {
   'reactor-lt': '#a0cbe8',
   'reactor-et': '#4e79a7',
   'node-net': '#59a14f',
+  bun: '#e15759',
   'c-lt': '#ffbe7d',
   'c-et': '#f28e2b',
   'c-poll': '#b07aa1',
