@@ -19,12 +19,13 @@ import { MAX_USER_ID_LEN, MAX_USER_PW_LEN } from './protocol.js';
 import { RedisClient } from './redis.js';
 import type { ChatOptions } from './server.js';
 import { addUser } from './users.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'chat';
 const { server, values, positionals } = parseServerCli({
   name: NAME,
   file: 'chat/main.js',
-  about: 'The chat server (login, rooms, room chat) with logins checked against Redis; `adduser` stores a user.',
+  about: 'The chat server (login, rooms, room chat) with logins checked against Redis; `adduser` stores a user. ' + ERROR_POLICY,
   forms: ['adduser <id> <password> [--redis HOST:PORT]'],
   flags: {
     redis: { type: 'string', default: '127.0.0.1:6379', arg: 'HOST:PORT', help: 'the Redis holding the users (any RESP server)' },

@@ -12,12 +12,13 @@ import { fail, numberFlag, parseServerCli, type ServerArgs } from '../shared/cli
 import { runServer } from '../shared/run.js';
 import type { EchoOptions } from './echo.js';
 import { runEchoPool } from './pool.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'echo-server';
 const { server, values } = parseServerCli({
   name: NAME,
   file: 'echo-server/main.js',
-  about: 'Echoes every byte back: the benchmark target.',
+  about: 'Echoes every byte back: the benchmark target. ' + ERROR_POLICY,
   flags: {
     io: { type: 'string', default: 'batched', arg: 'batched|per-fd', help: "the loop's I/O path: one native call per turn, or one per fd" },
     'idle-timeout': { type: 'string', default: '0', arg: 'MS', help: 'close a connection idle this long (0: never)' },

@@ -10,12 +10,13 @@ import { fail, parseServerCli } from '../shared/cli.js';
 import { runServer } from '../shared/run.js';
 import { runHttpPool } from './pool.js';
 import type { HttpServerOptions } from './server.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'http-server';
 const { server: base, values } = parseServerCli({
   name: NAME,
   file: 'http-server/main.js',
-  about: 'HTTP/1.1 with keep-alive and pipelining: GET /plaintext and GET /json.',
+  about: 'HTTP/1.1 with keep-alive and pipelining: GET /plaintext and GET /json. ' + ERROR_POLICY,
   flags: {
     'max-head-bytes': { type: 'string', default: '16384', arg: 'BYTES', help: 'largest request head (request line and headers); past it: 431' },
     loops: { type: 'string', default: '1', arg: 'N', help: 'loop threads (N > 1: a LoopPool; --driver does not apply)' },

@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { LoopPool } from '../../src/index.js';
 import { fail, joinHostPort, parseServerCli } from '../shared/cli.js';
 import { announceListening } from '../shared/run.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'pool-chat';
 const { server, values } = parseServerCli({
   name: NAME,
   file: 'pool-chat/main.js',
-  about: 'One line-based chat room served by a LoopPool, with CPU work in a WorkPool (--driver does not apply: pool loops are exclusive).',
+  about: 'One line-based chat room served by a LoopPool, with CPU work in a WorkPool (--driver does not apply: pool loops are exclusive). ' + ERROR_POLICY,
   flags: {
     loops: { type: 'string', default: '2', arg: 'N', help: 'loop threads' },
     spread: { type: 'string', default: 'reuseport', arg: 'reuseport|handoff', help: 'how connections reach the loops' },

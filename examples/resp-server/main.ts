@@ -9,12 +9,13 @@
 import { fail, parseServerCli } from '../shared/cli.js';
 import { runServer } from '../shared/run.js';
 import type { RespServerOptions } from './server.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'resp-server';
 const { server: base, values } = parseServerCli({
   name: NAME,
   file: 'resp-server/main.js',
-  about: 'An in-memory Redis-compatible server (strings and expiry) that redis-cli and redis-benchmark use unmodified.',
+  about: 'An in-memory Redis-compatible server (strings and expiry) that redis-cli and redis-benchmark use unmodified. ' + ERROR_POLICY,
   flags: {
     'proto-max-bulk-len': { type: 'string', arg: 'BYTES', help: 'largest bulk string (default: 512 MiB, as Redis)' },
     'max-multibulk-length': { type: 'string', arg: 'N', help: 'most arguments in one command (default: 1048576)' },

@@ -84,6 +84,7 @@ export class Ring {
   #ring: NativeRing;
   #fd: number;
   #count = 0;
+  readonly #info = new Uint32Array(5);
   #watch: NativeWatch | null = null;
   /** Buffers of sends in flight, by userData, with how many completions are still due. */
   #pinned = new Map<number, { bufs: Uint8Array[]; due: number }>();
@@ -95,7 +96,7 @@ export class Ring {
     const flags = intOption(options.flags, 0, -2147483648, 4294967295, 'flags');
     const handle = native.ringSetup(entries, flags, cqEntries);
     if (typeof handle === 'number') throw setupError(-handle);
-    const info = new Uint32Array(4);
+    const info = this.#info;
     native.ringInfo(handle, info);
     this.#ring = handle;
     this.#fd = info[0]!;
@@ -118,6 +119,12 @@ export class Ring {
   /** Whether close() has run. */
   get closed(): boolean {
     return this.#fd < 0;
+  }
+
+  /** io_uring_enter calls this ring made so far (submit-and-wait and full-SQ submits; wraps at 2^32): syscalls per message, counted without tracing. */
+  get enters(): number {
+    native.ringInfo(this.#ring, this.#info);
+    return this.#info[4]!;
   }
 
   /** Number of completions the last submitAndWait() returned. */

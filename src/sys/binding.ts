@@ -170,7 +170,7 @@ export interface NativeBinding {
   // userData: an integer in [0, 2^53-1], returned split in two int32 words.
   /** io_uring_setup + mmaps -> handle | -errno. flags: IORING_SETUP_* (SQPOLL/IOPOLL/CQSIZE/SQE128/CQE32 -> -EINVAL); cqEntries 0 = default. */
   ringSetup(entries: number, flags: number, cqEntries: number): NativeRing | number;
-  /** out = [fd, features, sqEntries, cqEntries] -> 0 | -EBADF */
+  /** out = [fd, features, sqEntries, cqEntries, enters (io_uring_enter calls, mod 2^32; if out.length >= 5)] -> 0 | -EBADF */
   ringInfo(ring: NativeRing, out: Uint32Array): number;
   /** Unregister buffer rings, close the ring fd, unmap. Idempotent -> 0 */
   ringClose(ring: NativeRing): number;
