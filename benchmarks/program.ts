@@ -4,6 +4,7 @@
 //   epoll-reactor bench [--quick] [--json FILE] [--svg FILE] ...   the echo benchmark
 //   epoll-reactor bench resp | bench http                           protocol benchmarks
 //   epoll-reactor scaling | idle-memory | connections | soak        scale and endurance runs
+//   epoll-reactor bench check                                      the CPU-per-message guard (CI)
 //   epoll-reactor build-tools                                       compile the C tools only
 //
 // Progress goes to stderr, the result tables to stdout. Every run is bounded:
@@ -21,6 +22,7 @@ import { renderTables } from './report/table.js';
 import { SERVER_NAMES } from './report/types.js';
 import { registerHttpBench } from './commands/http.js';
 import { registerRespBench } from './commands/resp.js';
+import { registerCheck } from './commands/check.js';
 import { registerChatBench } from './commands/chat.js';
 import { announceRun } from './lib/announce.js';
 import { EXAMPLES } from './examples.js';
@@ -46,7 +48,7 @@ const program = new Command('epoll-reactor')
 const bench = program
   .command('bench')
   .description(
-    'Run the echo benchmark: reactor-lt, reactor-et, node-net, c-lt and c-et (server pinned to CPU 0) ' +
+    'Run the echo benchmark: reactor-lt, reactor-et, node-net, bun (Bun.listen, when the npm bun package is installed), c-lt, c-et, raw-uring and c-uring (server pinned to CPU 0) ' +
       'against a checksumming closed-loop load generator (CPU 1), configurations A0 B C D E, ' +
       'then a fairness run, an idle-scaling run (epoll vs poll) and the raw Epoll.wait run.',
   )
@@ -95,8 +97,9 @@ const bench = program
   });
 
 registerRespBench(bench); // bench resp: redis-benchmark vs redis-server
-registerHttpBench(bench); // bench http: wrk vs node:http
+registerHttpBench(bench); // bench http: wrk vs node:http and Bun.serve
 registerChatBench(bench); // bench chat: chat fan-out, one process vs --cluster over Redis
+registerCheck(bench, log); // bench check: the CPU-per-message guard CI runs
 
 program
   .command('build-tools')
