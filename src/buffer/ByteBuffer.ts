@@ -30,11 +30,12 @@
 // it has already serialised, without moving the body (prependUInt32BE).
 
 import type { BufferPool } from './BufferPool.js';
-import { asBytes, checkCount } from './checks.js';
+import { asBytes, checkCount, type BytesLike } from './checks.js';
 import { indexOfByte, indexOfCRLF } from './search.js';
 import { appendUIntBE, checkUIntWidth, getUIntBE, readUIntBE, setUIntBE, type UIntWidth } from './uints.js';
+import { rangeError } from '../errors.js';
 
-export { asBytes } from './checks.js';
+export { asBytes, type BytesLike } from './checks.js';
 
 /** Storage of a buffer that has none (lazy, or released): shared, zero bytes long. */
 const NO_STORAGE = Buffer.alloc(0);
@@ -115,7 +116,7 @@ export class ByteBuffer {
   retrieve(n: number): void {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`retrieve(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`retrieve(${n}): only ${readable} bytes readable`);
     if (n < readable) this.#r += n;
     else this.retrieveAll();
   }
@@ -133,7 +134,7 @@ export class ByteBuffer {
   take(n: number): Buffer {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`take(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`take(${n}): only ${readable} bytes readable`);
     // allocUnsafe may hand out a slice of Node's shared pool, never our storage;
     // every byte of it is overwritten right away.
     const out = Buffer.allocUnsafe(n);
@@ -151,7 +152,7 @@ export class ByteBuffer {
   takeString(n: number, encoding: BufferEncoding = 'utf8'): string {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`takeString(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`takeString(${n}): only ${readable} bytes readable`);
     const s = this.#buf.toString(encoding, this.#r, this.#r + n);
     this.retrieve(n);
     return s;
@@ -208,16 +209,17 @@ export class ByteBuffer {
 
   /**
    * Appends the bytes of any typed array or DataView (all `byteLength` of them, from its
-   * `byteOffset`), or a string encoded straight into the storage (no temporary Buffer).
+   * `byteOffset`), of a whole ArrayBuffer, or a string encoded straight into the storage (no
+   * temporary Buffer). Anything else is ERR_INVALID_ARG_TYPE.
    */
-  append(input: ArrayBufferView | string, encoding: BufferEncoding = 'utf8'): void {
+  append(input: BytesLike | string, encoding: BufferEncoding = 'utf8'): void {
     if (typeof input === 'string') {
       const len = Buffer.byteLength(input, encoding);
       this.ensureWritable(len);
       this.#w += this.#buf.write(input, this.#w, len, encoding);
       return;
     }
-    let data = asBytes(input);
+    let data = asBytes(input, 'input');
     const len = data.byteLength;
     if (len > this.#buf.length - this.#w && data.buffer === this.#buf.buffer) {
       // A view of our own storage (e.g. append(peek())): making space may move or
@@ -252,7 +254,7 @@ export class ByteBuffer {
   hasWritten(n: number): void {
     checkCount(n, 'n');
     const writable = this.#buf.length - this.#w;
-    if (n > writable) throw new RangeError(`hasWritten(${n}): only ${writable} bytes writable`);
+    if (n > writable) throw rangeError(`hasWritten(${n}): only ${writable} bytes writable`);
     this.#w += n;
   }
 
@@ -260,7 +262,7 @@ export class ByteBuffer {
   unwrite(n: number): void {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`unwrite(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`unwrite(${n}): only ${readable} bytes readable`);
     this.#w -= n;
   }
 
@@ -283,7 +285,7 @@ export class ByteBuffer {
     }
     const extra = n - writable;
     if (extra > scratch.length) {
-      throw new RangeError(`commitRead(${n}): ${writable} writable + ${scratch.length} scratch bytes is less`);
+      throw rangeError(`commitRead(${n}): ${writable} writable + ${scratch.length} scratch bytes is less`);
     }
     this.#w = this.#buf.length;
     this.ensureWritable(extra); // compaction or growth keeps the bytes just accounted for
@@ -298,7 +300,7 @@ export class ByteBuffer {
     const data = asBytes(view);
     const len = data.byteLength;
     if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
-    if (len > this.#r) throw new RangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
+    if (len > this.#r) throw rangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
     this.#buf.set(data, this.#r - len);
     this.#r -= len;
   }
@@ -380,7 +382,7 @@ export class ByteBuffer {
   #prependUInt(v: number, n: UIntWidth): void {
     checkUIntWidth(v, n);
     if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
-    if (this.#r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
+    if (this.#r < n) throw rangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
     setUIntBE(this.#buf, this.#r - n, v, n);
     this.#r -= n;
   }

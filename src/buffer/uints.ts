@@ -6,6 +6,7 @@
 
 import type { ByteBuffer } from './ByteBuffer.js';
 import { checkUInt } from './checks.js';
+import { rangeError } from '../errors.js';
 
 /** Widths of the fixed-width helpers, in bytes. */
 export type UIntWidth = 1 | 2 | 4;
@@ -17,7 +18,7 @@ export function checkUIntWidth(v: number, width: UIntWidth): void {
 
 /** The big-endian uint of `width` bytes at buf[at]; RangeError if fewer than `width` bytes lie before `end`. */
 export function getUIntBE(buf: Uint8Array, at: number, end: number, width: UIntWidth): number {
-  if (end - at < width) throw new RangeError(`need ${width} readable bytes, have ${end - at}`);
+  if (end - at < width) throw rangeError(`need ${width} readable bytes, have ${end - at}`);
   if (width === 1) return buf[at];
   const b = buf as Buffer;
   return width === 2 ? b.readUInt16BE(at) : b.readUInt32BE(at);

@@ -22,7 +22,8 @@
 import { native } from '../sys/addon.js';
 import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
 import { isWritable } from '../poll/interest.js';
-import { ByteBuffer, asBytes } from '../buffer/ByteBuffer.js';
+import { ByteBuffer } from '../buffer/ByteBuffer.js';
+import { asBytes, type BytesLike } from '../buffer/checks.js';
 import type { EventLoop, Flushable } from '../loop/EventLoop.js';
 import { kBufferPool, kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kOnThrow, kStageCorked } from '../loop/symbols.js';
 import { WriteAfterEndError } from '../errors.js';
@@ -100,7 +101,7 @@ export class ConnectionOutput implements Flushable {
   }
 
   /** TcpConnection.send() on an open connection: see there. */
-  send(input: ArrayBufferView | string): boolean {
+  send(input: BytesLike | string): boolean {
     const data = typeof input === 'string' ? input : asBytes(input); // any typed array or DataView, by bytes
     const conn = this.#conn;
     if (this.#shutdownPending || this.#writeShut || conn.state === 'closing') throw new WriteAfterEndError(this.fd);

@@ -24,7 +24,8 @@ import { ByteBuffer } from '../buffer/ByteBuffer.js';
 import { Channel, type PreReadHandler } from '../loop/Channel.js';
 import type { EventLoop, ReadyListEntry } from '../loop/EventLoop.js';
 import { kAddReady, kBufferPool, kOnEvent, kOnPreRead, kOnThrow, kReadCap, kServeReady } from '../loop/symbols.js';
-import { ConnectionClosedError } from '../errors.js';
+import { ConnectionClosedError, WriteAfterEndError } from '../errors.js';
+import { asBytes, type BytesLike } from '../buffer/checks.js';
 import { AwaitFace, chunkIterator } from './AwaitFace.js';
 import type { ChunkReader } from './ChunkReader.js';
 import { ConnectionOutput } from './ConnectionOutput.js';
@@ -44,7 +45,10 @@ const PEER_ENDED = 2; // EOF read
 const FIN_PENDING = 4; // the peer's FIN is queued behind the data (ET must read on to the 0)
 const EDGE = 8; // the loop is edge-triggered
 
-/** One connected stream socket: callbacks for input, send()/write() for output. */
+/**
+ * One connected stream socket — TCP or Unix (the name is historical): callbacks for input,
+ * send()/write() for output.
+ */
 export class TcpConnection implements PreReadHandler, ReadyListEntry {
   /** The connected socket (owned: closed when the connection closes). */
   readonly fd: number;
@@ -243,18 +247,34 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
 
   /**
    * Queue `data` for the peer (copied: the caller may reuse its buffer at once): a string
-   * (UTF-8) or the bytes of any typed array or DataView (`byteLength` bytes from `byteOffset`).
-   * Returns false when pending output is at or above the high-water mark, as
-   * node:net's write() does: a cue to pause the producer until onDrain.
+   * (UTF-8), the bytes of any typed array or DataView (`byteLength` bytes from `byteOffset`),
+   * or a whole ArrayBuffer. Returns false when pending output is at or above the high-water
+   * mark, as node:net's write() does: a cue to pause the producer until onDrain. (It also
+   * returns false when this very write failed and closed the connection: see onClose.)
+   *
+   * One rule after the end: once close(), destroy() or shutdown() was called — or the
+   * connection closed for any reason (check `connected`) — send() throws
+   * WriteAfterEndError (`ERR_REACTOR_WRITE_AFTER_END`), whether the close is still flushing or
+   * done. Anything else than bytes or a string throws ERR_INVALID_ARG_TYPE (in any state).
    */
-  send(data: ArrayBufferView | string): boolean {
-    if (this.state === 'closed') return false;
+  send(data: BytesLike | string): boolean {
+    if (this.state === 'closed') {
+      if (typeof data !== 'string') asBytes(data); // a wrong type is reported as such in every state
+      throw new WriteAfterEndError(this.fd);
+    }
     return this.#out.send(data);
   }
 
-  /** send(), resolving once the bytes reached the kernel (rejects if the connection closes first). */
-  write(data: ArrayBufferView | string): Promise<void> {
-    this.send(data);
+  /**
+   * send(), resolving once the bytes reached the kernel. Rejects (never throws) with what
+   * send() would throw, or with ConnectionClosedError if the connection closes first.
+   */
+  write(data: BytesLike | string): Promise<void> {
+    try {
+      this.send(data);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this.fd));
     const target = this.#out.queuedTotal;
     if (this.bytesWritten >= target) return Promise.resolve();
@@ -318,8 +338,12 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
   }
 
   /**
-   * Graceful close: stop reading, flush pending output, then close. If the output
-   * has not drained within `deadlineMs` (default 5000), close anyway ('deadline').
+   * Graceful close, the one rule for pending output: reading stops now; every byte already
+   * accepted by send() is still written, and the socket closes once it has drained (onClose
+   * reason 'local', or 'eof' if the peer had ended). If it has not drained within `deadlineMs`
+   * (default 5000) the socket closes anyway and the rest is discarded (reason 'deadline').
+   * From the call on, send() throws ERR_REACTOR_WRITE_AFTER_END. A second close() is a no-op.
+   * To drop pending output instead, destroy().
    */
   close(deadlineMs = 5000): void {
     if (this.state === 'closed' || this.state === 'closing') return;
@@ -332,7 +356,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry {
     (this.#timers ??= new ConnectionTimers(this, this.loop)).startDeadline(deadlineMs);
   }
 
-  /** Close now, discarding pending output. */
+  /** Close now, discarding pending output (reason 'destroyed', or 'error' with `error`). Idempotent. */
   destroy(error?: Error, reason: CloseInfo['reason'] = error ? 'error' : 'destroyed'): void {
     if (this.state === 'closed') return;
     this.#closeNow(error ? { reason, error } : { reason });
