@@ -8,7 +8,7 @@
 // from the cache, which holds its keys weakly. Threading: any; nothing mutates
 // a ConnectionLimits once made.
 import { checkOptions } from '../sys/args.js';
-import { CONNECTION_OPTIONS, type ConnectionOptions } from './types.js';
+import { CONNECTION_OPTIONS, type ConnectionOptions } from './ConnectionOptions.js';
 
 /** The limits a connection enforces (ConnectionOptions with the defaults applied). */
 export interface ConnectionLimits {

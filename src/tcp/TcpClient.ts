@@ -12,7 +12,7 @@ import { ClientClosedError } from '../errors.js';
 import { Connector, type ConnectorOptions } from './Connector.js';
 import { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
-import { CONNECTION_CALLBACKS, CONNECTION_OPTIONS } from './types.js';
+import { CONNECTION_CALLBACKS, CONNECTION_OPTIONS } from './ConnectionOptions.js';
 
 const CLIENT_OPTIONS = {
   ...CONNECTION_OPTIONS,

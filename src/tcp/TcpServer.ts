@@ -19,7 +19,7 @@ import { Acceptor } from './Acceptor.js';
 import { kOnThrow, kReportError } from '../loop/symbols.js';
 import { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
-import { CONNECTION_CALLBACKS, CONNECTION_OPTIONS } from './types.js';
+import { CONNECTION_CALLBACKS, CONNECTION_OPTIONS } from './ConnectionOptions.js';
 
 /** The keys of TcpServerOptions and their kinds (checkOptions). */
 export const SERVER_OPTIONS = { ...CONNECTION_OPTIONS, ...LISTEN_OPTIONS, address: 'any', noDelay: 'boolean', acceptBudget: 'number' } as const;
