@@ -30,9 +30,7 @@
 // it has already serialised, without moving the body (prependUInt32BE).
 
 import type { BufferPool } from './BufferPool.js';
-import { asBytes, checkCount, type BytesLike } from './checks.js';
-import { indexOfByte, indexOfCRLF } from './search.js';
-import { appendUIntBE, checkUIntWidth, getUIntBE, readUIntBE, setUIntBE, type UIntWidth } from './uints.js';
+import { asBytes, checkCount, checkUInt, type BytesLike } from './checks.js';
 import { rangeError } from '../errors.js';
 
 export { asBytes, type BytesLike } from './checks.js';
@@ -388,3 +386,64 @@ export class ByteBuffer {
   }
 }
 
+// --- helpers of ByteBuffer's fixed-width and search methods (module-private) -------------
+//
+// Fixed-width big-endian unsigned integers (1, 2 or 4 bytes): the value check, the byte-level
+// read or write, and the read/append steps through the buffer's public geometry. Byte
+// searches: plain loops bounded at writerIndex (a native indexOf cannot be bounded there and
+// would scan the stale writable area). No allocation.
+
+/** Widths of the fixed-width helpers, in bytes. */
+type UIntWidth = 1 | 2 | 4;
+
+/** Throws RangeError unless v is an integer that fits in `width` unsigned bytes. */
+function checkUIntWidth(v: number, width: UIntWidth): void {
+  checkUInt(v, width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff);
+}
+
+/** The big-endian uint of `width` bytes at buf[at]; RangeError if fewer than `width` bytes lie before `end`. */
+function getUIntBE(buf: Uint8Array, at: number, end: number, width: UIntWidth): number {
+  if (end - at < width) throw rangeError(`need ${width} readable bytes, have ${end - at}`);
+  if (width === 1) return buf[at];
+  const b = buf as Buffer;
+  return width === 2 ? b.readUInt16BE(at) : b.readUInt32BE(at);
+}
+
+/** Writes v (already checked) as a big-endian uint of `width` bytes at buf[at] (room already made). */
+function setUIntBE(buf: Uint8Array, at: number, v: number, width: UIntWidth): void {
+  if (width === 1) buf[at] = v;
+  else if (width === 2) (buf as Buffer).writeUInt16BE(v, at);
+  else (buf as Buffer).writeUInt32BE(v, at);
+}
+
+/** Reads and retrieves the first `width` readable bytes of b as a big-endian uint. */
+function readUIntBE(b: ByteBuffer, width: UIntWidth): number {
+  const v = getUIntBE(b.storage, b.readerIndex, b.writerIndex, width);
+  b.retrieve(width);
+  return v;
+}
+
+/** Appends v as a big-endian uint of `width` bytes to b, growing its storage if needed. */
+function appendUIntBE(b: ByteBuffer, v: number, width: UIntWidth): void {
+  checkUIntWidth(v, width);
+  b.ensureWritable(width);
+  setUIntBE(b.storage, b.writerIndex, v, width);
+  b.hasWritten(width);
+}
+
+/** Position of the first `byte` in buf[start + from .. end), relative to start; -1 if absent. */
+function indexOfByte(buf: Uint8Array, start: number, end: number, byte: number, from: number): number {
+  for (let i = start + from; i < end; i++) {
+    if (buf[i] === byte) return i - start;
+  }
+  return -1;
+}
+
+/** Position of the first "\r\n" (of its '\r') in buf[start + from .. end), relative to start; -1 if absent. */
+function indexOfCRLF(buf: Uint8Array, start: number, end: number, from: number): number {
+  const last = end - 1;
+  for (let i = start + from; i < last; i++) {
+    if (buf[i] === 13 && buf[i + 1] === 10) return i - start;
+  }
+  return -1;
+}

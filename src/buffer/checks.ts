@@ -1,4 +1,4 @@
-// Argument checks of ByteBuffer's public methods: a wrong count or value is a
+// Argument checks of the byte-taking methods (ByteBuffer's, TcpConnection.send): a wrong count or value is a
 // RangeError naming it (a caller bug, so it is loud); any ArrayBufferView is taken by its
 // bytes (byteOffset/byteLength), never by element count. Stateless.
 import { argTypeError, rangeError } from '../errors.js';
