@@ -14,7 +14,8 @@
         "native/socket.cc",
         "native/io.cc",
         "native/batch.cc",
-        "native/rlimit.cc"
+        "native/rlimit.cc",
+        "native/ring.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

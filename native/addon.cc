@@ -22,6 +22,7 @@
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <linux/io_uring.h>
 
 void InitEpoll(napi_env env, napi_value exports);
 void InitWatch(napi_env env, napi_value exports);
@@ -32,6 +33,7 @@ void InitSocket(napi_env env, napi_value exports);
 void InitIo(napi_env env, napi_value exports);
 void InitBatch(napi_env env, napi_value exports);
 void InitRlimit(napi_env env, napi_value exports);
+void InitRing(napi_env env, napi_value exports);
 
 namespace {
 
@@ -70,7 +72,14 @@ Napi::Object Constants(Napi::Env env) {
   K(EOPNOTSUPP); K(ENOTSUP); K(EAFNOSUPPORT); K(EADDRINUSE); K(EADDRNOTAVAIL); K(ENETDOWN);
   K(ENETUNREACH); K(ENETRESET); K(ECONNABORTED); K(ECONNRESET); K(ENOBUFS); K(EISCONN);
   K(ENOTCONN); K(ESHUTDOWN); K(ETIMEDOUT); K(ECONNREFUSED); K(EHOSTDOWN); K(EHOSTUNREACH);
-  K(EALREADY); K(EINPROGRESS); K(ECANCELED); K(EPROTO); K(EOVERFLOW);
+  K(EALREADY); K(EINPROGRESS); K(ECANCELED); K(EPROTO); K(EOVERFLOW); K(ETIME);
+  // io_uring (native/ring.cc): the setup flags a socket ring may use, CQE flags, features
+#ifdef IORING_SETUP_SINGLE_ISSUER
+  K(IORING_SETUP_CLAMP); K(IORING_SETUP_SUBMIT_ALL); K(IORING_SETUP_COOP_TASKRUN);
+  K(IORING_SETUP_TASKRUN_FLAG); K(IORING_SETUP_SINGLE_ISSUER); K(IORING_SETUP_DEFER_TASKRUN);
+  K(IORING_CQE_F_BUFFER); K(IORING_CQE_F_MORE); K(IORING_CQE_F_SOCK_NONEMPTY); K(IORING_CQE_BUFFER_SHIFT);
+  K(IORING_FEAT_SINGLE_MMAP); K(IORING_FEAT_NODROP); K(IORING_FEAT_FAST_POLL); K(IORING_FEAT_EXT_ARG);
+#endif
 #undef K
   c.Freeze();
   return c;
@@ -86,6 +95,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitIo(env, exports);
   InitBatch(env, exports);
   InitRlimit(env, exports);
+  InitRing(env, exports);
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -26,6 +26,7 @@ export const ErrorCodes = Object.freeze({
   ERR_REACTOR_TIMER_FOREIGN: 'a TimerNode armed in one loop scheduled in another',
   ERR_REACTOR_TIMER_REENTRANT: 'a timer wheel advanced from one of its own timer callbacks',
   ERR_REACTOR_NON_ERROR_THROWN: 'a callback threw something that is not an Error',
+  ERR_REACTOR_URING_UNAVAILABLE: 'io_uring cannot be used here (old kernel, kernel.io_uring_disabled, a seccomp profile); the message names the cause',
   // Connections, servers, clients.
   ERR_REACTOR_WRITE_AFTER_END: 'send()/write() after close(), destroy() or shutdown() on that connection',
   ERR_REACTOR_CONNECTION_CLOSED: 'a write() promise whose connection closed before the bytes reached the kernel',
@@ -201,6 +202,23 @@ export class ServerListeningError extends ReactorError {
 export class ServerNotListeningError extends ReactorError {
   constructor() {
     super('ERR_REACTOR_SERVER_NOT_LISTENING', 'server is not listening');
+  }
+}
+
+/**
+ * `ERR_REACTOR_URING_UNAVAILABLE`: io_uring cannot be used in this process. `errno` is what
+ * io_uring_setup(2) answered (`ENOSYS`: a kernel without io_uring, or a seccomp profile that
+ * answers ENOSYS; `EPERM`: `kernel.io_uring_disabled` is 2, or 1 without the group, or a seccomp
+ * profile such as Docker's default; `ENOMEM`: the locked-memory limit on kernels before 5.12);
+ * the message names the likely cause.
+ */
+export class UringUnavailableError extends ReactorError {
+  constructor(
+    /** errno name io_uring_setup returned, e.g. 'EPERM'. */
+    readonly errno: string,
+    cause: string,
+  ) {
+    super('ERR_REACTOR_URING_UNAVAILABLE', `io_uring is unavailable (io_uring_setup: ${errno}): ${cause}`);
   }
 }
 

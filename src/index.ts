@@ -11,6 +11,11 @@
 // Layers (imports go one way): sys -> poll -> net -> buffer -> loop -> tcp -> threads.
 // Importing this module loads the native addon; on a platform other than Linux,
 // or when the addon was never built, the import throws an error naming the fix.
+/**
+ * The reactor, the raw demultiplexer, threads and errors: what most users import.
+ *
+ * @module epoll-reactor
+ */
 
 // The reactor. (TcpServer, TcpClient and TcpConnection serve Unix stream sockets too:
 // pass a SocketAddress.unix(path) or a 'unix:/path' string.)
@@ -34,6 +39,7 @@ export type { AddressLike, ListenOptions } from './net/socket.js';
 
 // The raw demultiplexer and its fds.
 export { Epoll, type EpollOptions } from './poll/Epoll.js';
+export { Ring, type RingOptions } from './poll/Ring.js';
 export { EventFd, type EventFdOptions } from './poll/EventFd.js';
 export { TimerFd, type TimerFdOptions, type ClockName } from './poll/TimerFd.js';
 export {
@@ -80,6 +86,7 @@ export type {
   ServerListeningError,
   ServerNotListeningError,
   NonErrorThrownError,
+  UringUnavailableError,
   HandlerThrewError,
   ThreadDiedError,
   PoolStartError,

@@ -1,5 +1,5 @@
-// `epoll-reactor connections`: hold N concurrent connections (50,000 by
-// default), echo on every one, check every byte.
+// `epoll-reactor connections`: hold N concurrent connections (5,000 by
+// default, 50,000 with --full), echo on every one, check every byte.
 //
 // One process holds at most its open-file limit of fds, so N is spread over
 // several server processes (each on its own port; each raises its soft limit to
@@ -16,10 +16,16 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fdLimit } from '../../src/entries/sys.js';
 import { ensureCBinaries } from '../lib/cbuild.js';
+import { announceRun } from '../lib/announce.js';
 import { ConnHold } from '../lib/connhold.js';
 import { fdCount, rssBytes, sleep } from '../lib/procmem.js';
 import { RunningServer, serverSpecs } from '../lib/servers.js';
 import { bytes, markdownTable } from '../report/markdown.js';
+
+/** The default: a count a laptop connects, echoes and closes in seconds. */
+export const DEFAULT_CONNECTIONS = 5_000;
+/** --full: the scale the command was written for. */
+export const FULL_CONNECTIONS = 50_000;
 
 /** fds a process keeps for itself (epoll, eventfd, timerfd, stdio, libuv, the listener...). */
 const FD_MARGIN = 200;
@@ -82,6 +88,7 @@ export async function runConnections(o: ConnectionsOptions): Promise<Connections
     throw new Error(`${o.connections} connections over ${S} servers / ${K} clients exceed the fd limit ${limit} per process`);
   }
   o.log(`[connections] ${o.connections} connections: ${S} ${o.server} processes, ${K} clients, fd limit ${limit}, ${o.sources} source addresses`);
+  announceRun(o.log, 'connections', 3 + S + o.connections / 5000);
   const servers: RunningServer[] = [];
   const holders: ConnHold[] = [];
   let errors = 0;
@@ -170,7 +177,8 @@ export function registerConnections(program: Command, log: (line: string) => voi
       'Hold N concurrent connections over as many server and client processes as the fd limit needs, ' +
         'echo on every one (every byte checked), report time to connect and server memory.',
     )
-    .option('-n, --connections <n>', 'concurrent connections', int, 50_000)
+    .option('-n, --connections <n>', `concurrent connections (--full: ${FULL_CONNECTIONS})`, int, DEFAULT_CONNECTIONS)
+    .option('--full', `the full-scale run: ${FULL_CONNECTIONS} connections (minutes, needs a high fd limit)`, false)
     .option('--server <name>', 'server under test (reactor-lt, reactor-et, node-net, c-lt, c-et)', 'reactor-et')
     .option('--driver <driver>', 'reactor driver (integrated|exclusive)', 'integrated')
     .option('--servers <n>', 'server processes (0: as few as the fd limit allows)', int, 0)
@@ -178,8 +186,11 @@ export function registerConnections(program: Command, log: (line: string) => voi
     .option('--sources <n>', 'client source addresses 127.0.0.2 .. (spreads ephemeral ports)', int, 32)
     .option('--echo <bytes>', 'bytes each connection echoes per round', int, 64)
     .option('--json <file>', 'also write the result as JSON')
-    .action(async (opts: { connections: number; server: string; driver: 'integrated' | 'exclusive'; servers: number; clients: number; sources: number; echo: number; json?: string }) => {
-      const r = await runConnections({ ...opts, echoBytes: opts.echo, log });
+    .action(async (opts: { connections: number; full: boolean; server: string; driver: 'integrated' | 'exclusive'; servers: number; clients: number; sources: number; echo: number; json?: string }, cmd: Command) => {
+      const explicit = cmd.getOptionValueSource('connections') === 'cli';
+      if (opts.full && explicit) throw new Error('--full and --connections together: pick one');
+      const connections = opts.full ? FULL_CONNECTIONS : opts.connections;
+      const r = await runConnections({ ...opts, connections, echoBytes: opts.echo, log });
       process.stdout.write(`${renderConnections(r)}\n`);
       if (opts.json) writeFileSync(opts.json, `${JSON.stringify(r, null, 2)}\n`);
       if (r.errors) process.exitCode = 1;

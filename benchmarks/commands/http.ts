@@ -1,15 +1,18 @@
 // `epoll-reactor bench http`: wrk against examples/http-server (LT and ET) and a node:http
 // server answering the same routes, side by side in one run: GET /plaintext with keep-alive
 // (`wrk -t1 -c100`), then pipelined 16 deep (wrk's Lua pipelining script). Each server is
-// pinned to CPU 0 and wrk to CPU 1; repeats rotate the server order.
+// pinned to CPU 0 and wrk to CPU 1; repeats rotate the server order. The Bun.serve row runs
+// when the npm bun package is installed, and says it was skipped otherwise.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { announceRun } from '../lib/announce.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { BUN_HTTP_SERVER, bunBinary, SKIP_NO_BUN } from '../lib/bun.js';
 import { DIST } from '../lib/paths.js';
 import { emitReport, forEachServerRun, requireTools, runTool, withServerCpu, type ProtocolSample } from './protocol-bench.js';
 
-const SERVERS = ['http-lt', 'http-et', 'node-http'] as const;
+const SERVERS = ['http-lt', 'http-et', 'node-http', 'bun-http'] as const;
 const REFERENCE = 'node-http';
 
 /** wrk's pipelining script: every request() hands wrk `depth` GETs of the URL's path at once. */
@@ -23,6 +26,7 @@ request = function() return req end
 `;
 
 function serverArgv(name: string, driver: string): string[] {
+  if (name === 'bun-http') return [bunBinary()!, BUN_HTTP_SERVER, '--port', '{port}'];
   if (name === 'node-http') return [process.execPath, join(DIST, 'benchmarks', 'node-http-server.js'), '--port', '{port}'];
   const mode = name === 'http-lt' ? 'lt' : 'et';
   return [process.execPath, join(DIST, 'examples', 'http-server', 'main.js'), '--port', '{port}', '--mode', mode, '--driver', driver];
@@ -55,7 +59,7 @@ export function registerHttpBench(bench: Command): void {
   bench.enablePositionalOptions();
   bench
     .command('http')
-    .description('wrk -t1 -c100 GET /plaintext (keep-alive, and pipelined 16) against http-server LT/ET and node:http')
+    .description('wrk -t1 -c100 GET /plaintext (keep-alive, and pipelined 16) against http-server LT/ET, node:http and Bun.serve')
     .option('--quick', 'one repeat of 2 s per test', false)
     .option('--repeats <n>', 'repeats per server (default 3, quick 1)', positive)
     .option('--duration <sec>', 'seconds per wrk run (default 5, quick 2)', positive)
@@ -67,6 +71,9 @@ export function registerHttpBench(bench: Command): void {
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
       requireTools(['wrk'], 'wrk');
       for (const s of o.servers) if (!(SERVERS as readonly string[]).includes(s)) throw new Error(`unknown server '${s}'`);
+      const skipped = o.servers.includes('bun-http') && !bunBinary() ? [{ server: 'bun-http', reason: SKIP_NO_BUN }] : [];
+      for (const k of skipped) log(`${k.server}: ${k.reason}`);
+      const servers = o.servers.filter((s) => !skipped.some((k) => k.server === s));
       const repeats = Math.round(o.repeats ?? (o.quick ? 1 : 3));
       const duration = Math.max(1, Math.round(o.duration ?? (o.quick ? 2 : 5)));
       const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
@@ -78,14 +85,15 @@ export function registerHttpBench(bench: Command): void {
       ];
       const commands: string[] = [];
       const samples: ProtocolSample[] = [];
+      announceRun(log, 'bench http', o.servers.length * repeats * (2 + 1 + tests.length * (duration + 0.5)));
       try {
-        await forEachServerRun(o.servers, repeats, (name) => serverArgv(name, o.driver), async (name, rep, server) => {
+        await forEachServerRun(servers, repeats, (name) => serverArgv(name, o.driver), async (name, rep, server) => {
           // Warm-up, not measured: the JIT compiles the server's hot paths (node:http's too).
           await runTool(['wrk', '-t1', '-c100', '-d1s', `http://127.0.0.1:${server.port}/plaintext`], 60_000);
           for (const t of tests) {
             const url = `http://127.0.0.1:${server.port}/plaintext`;
             const argv = ['wrk', '-t1', '-c100', `-d${duration}s`, '--timeout', '10s', ...t.extra, url, ...t.tail];
-            if (rep === 0 && name === o.servers[0]) commands.push(argv.join(' ').replace(script, 'pipeline.lua').replace(String(server.port), 'PORT'));
+            if (rep === 0 && name === servers[0]) commands.push(argv.join(' ').replace(script, 'pipeline.lua').replace(String(server.port), 'PORT'));
             const { value: out, cpuSec } = await withServerCpu(server, () => runTool(argv, (duration + 30) * 1000));
             const { rps, socketErrors } = parseWrk(out);
             // Over wrk's own window (its startup is not counted): CPU % and CPU per request.
@@ -98,6 +106,6 @@ export function registerHttpBench(bench: Command): void {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      emitReport('http', REFERENCE, commands, samples, o, 'http-server vs node:http (wrk -t1 -c100, GET /plaintext)');
+      emitReport('http', REFERENCE, commands, samples, o, 'http-server vs node:http and Bun.serve (wrk -t1 -c100, GET /plaintext)', skipped);
     });
 }

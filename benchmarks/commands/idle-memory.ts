@@ -13,6 +13,7 @@
 //   4. close them all and measure what stays behind.
 // Bounded: every step has a timeout, and every process is stopped at the end.
 import type { Command } from 'commander';
+import { announceRun } from '../lib/announce.js';
 import { writeFileSync } from 'node:fs';
 import { ensureCBinaries } from '../lib/cbuild.js';
 import { ConnHold } from '../lib/connhold.js';
@@ -157,6 +158,7 @@ export function registerIdleMemory(program: Command, log: (line: string) => void
       if (!Number.isInteger(o.connections) || o.connections < 1) throw new Error('--connections must be a positive integer');
       const bins = ensureCBinaries(log);
       const specs = serverSpecs(bins, o.driver);
+      announceRun(log, 'idle-memory', o.servers.length * (4 + o.connections / 4000));
       const rows: IdleMemoryRow[] = [];
       for (const name of o.servers) {
         const spec = specs.get(name);

@@ -151,6 +151,8 @@ export interface ProtocolReport {
   host: { cpus: string; cores: number; kernel: string; node: string; pinned: boolean };
   reference: string;
   commands: string[];
+  /** Servers asked for that could not run here, with the reason the table prints. */
+  skipped?: Array<{ server: string; reason: string }>;
   samples: ProtocolSample[];
   summaries: ProtocolSummary[];
 }
@@ -208,6 +210,7 @@ export function renderTable(report: ProtocolReport): string {
       s.ratio === null ? '-' : `${s.ratio.toFixed(2)}x`,
     ]);
   }
+  for (const k of report.skipped ?? []) t.push(['-', k.server, { colSpan: 5, content: k.reason, hAlign: 'left' }]);
   return t.toString();
 }
 
@@ -300,6 +303,7 @@ export function emitReport(
   samples: ProtocolSample[],
   out: { json?: string; svg?: string },
   chartTitle: string,
+  skipped: Array<{ server: string; reason: string }> = [],
 ): void {
   const report: ProtocolReport = {
     bench,
@@ -307,6 +311,7 @@ export function emitReport(
     host: hostInfo(),
     reference,
     commands,
+    skipped,
     samples,
     summaries: summarise(samples, reference),
   };

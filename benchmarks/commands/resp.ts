@@ -7,6 +7,7 @@
 // redis-server runs with `--save '' --appendonly no` (no disk in the measurement) on a free
 // port. The report's ratios are each server's median over redis-server's, same test.
 import { join } from 'node:path';
+import { announceRun } from '../lib/announce.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DIST } from '../lib/paths.js';
 import { emitReport, forEachServerRun, requireTools, runTool, withServerCpu, type ProtocolSample } from './protocol-bench.js';
@@ -60,6 +61,8 @@ export function registerRespBench(bench: Command): void {
       const requests = o.requests ?? (o.quick ? 200_000 : 1_000_000);
       const commands: string[] = [];
       const samples: ProtocolSample[] = [];
+      // ~100k requests/s at -P1 and ~500k at -P16 on one core (measured), plus a second per server start
+      announceRun(log, 'bench resp', o.servers.length * repeats * (2 + (requests / 5 + 3 * requests) / 500_000 + (3 * requests) / 4 / 100_000));
       await forEachServerRun(o.servers, repeats, (name) => serverArgv(name, o.driver), async (name, rep, server) => {
         // Warm-up, not measured: the JIT compiles the server's hot paths (redis-server gets the same).
         const warm = String(Math.min(100_000, Math.max(1000, Math.floor(requests / 5))));

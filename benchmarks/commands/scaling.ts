@@ -11,6 +11,7 @@
 // the client's CPUs overlap the server's (always, on a 2-core box) the output says so: the
 // load generator then takes cycles from the servers and the ratios understate scaling.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { announceRun } from '../lib/announce.js';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
@@ -207,6 +208,7 @@ export function registerScaling(program: Command): void {
         `${cpus().length} CPUs; servers on ${o.serverCpus ?? 'any CPU'}, load generator on ${o.clientCpus ?? 'any CPU'}` +
         (shared ? ' — the client SHARES the servers\' cores: it takes cycles from them, so ratios understate scaling' : '');
       log(note);
+      announceRun(log, 'scaling', o.configs.length * method.repeats * all.length * (method.warmupSec + method.durationSec + 1));
       const samples: ScalingSample[] = [];
       for (const name of o.configs as string[]) {
         const config = ECHO_CONFIGS.find((c) => c.name === name);

@@ -4,6 +4,7 @@
 // server's sessions, errors, lost bytes and the slopes of RSS, heap and fds.
 // Exit status 1 if anything was lost or any check failed.
 import type { Command } from 'commander';
+import { announceRun } from '../lib/announce.js';
 import { writeFileSync } from 'node:fs';
 import { runSoak, type SoakConfig, type SoakResult } from '../soak/run.js';
 import { bytes, markdownTable } from '../report/markdown.js';
@@ -71,6 +72,7 @@ export function registerSoak(program: Command, log: (line: string) => void): voi
         if (!c) throw new Error(`unknown configuration '${name}' (known: ${ALL.map((x) => `${x.mode}-${x.driver}`).join(', ')})`);
         return c;
       });
+      announceRun(log, 'soak', o.minutes * 60 + 10 + 3 * configs.length);
       const r = await runSoak({
         durationSec: o.minutes * 60,
         configs,

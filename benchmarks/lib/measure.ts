@@ -22,7 +22,7 @@ export const SYSCALL_PASS = { warmupSec: 0.2, maxDurationSec: 0.5 };
 
 export interface Measurement {
   load: LoadResult;
-  /** Server CPU seconds inside the measured window (sampled by timer: +-1 clock tick). */
+  /** Server CPU seconds inside the measured window (schedstat: exact; else sampled by timer: +-1 clock tick). */
   serverCpuSec: number | null;
   /** Involuntary context switches of the server inside the measured window. */
   preemptions: number | null;

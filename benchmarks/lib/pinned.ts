@@ -40,6 +40,32 @@ export function cpuSeconds(pid: number): number | null {
 }
 
 /**
+ * CPU seconds a process's live threads have run so far, to the nanosecond: the sum of
+ * each thread's sum_exec_runtime (/proc/PID/task/TID/schedstat, first field). Exact where
+ * cpuSeconds() is sampled by the timer tick (10 ms), so a short window of a lightly loaded
+ * server is measured, not estimated. Falls back to cpuSeconds() without schedstat; null
+ * once the process is gone.
+ */
+export function cpuSecondsExact(pid: number): number | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let ns = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && tid !== String(pid)) continue; // a thread that just exited
+      return cpuSeconds(pid);
+    }
+  }
+  return Number.isFinite(ns) ? ns / 1e9 : cpuSeconds(pid);
+}
+
+/**
  * Involuntary context switches of all threads of a process so far (the kernel
  * took the CPU away: preemption); null once it is gone.
  */

@@ -118,7 +118,10 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
       if (!s) throw new Error(`unknown server '${n}' (known: ${[...specs.keys()].join(', ')})`);
       return s;
     });
-  const servers = pick(opts.servers);
+  const asked = pick(opts.servers);
+  const skipped = asked.filter((s) => s.skip).map((s) => ({ server: s.name, reason: s.skip! }));
+  for (const s of skipped) log(`${s.server}: ${s.reason}`);
+  const servers = asked.filter((s) => !s.skip);
   const configs: EchoConfig[] = opts.configs.map((name) => {
     const c = ECHO_CONFIGS.find((x) => x.name === name);
     if (!c) throw new Error(`unknown configuration '${name}' (known: ${ECHO_CONFIGS.map((x) => x.name).join(', ')})`);
@@ -194,6 +197,7 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
       syscallSource,
     },
     configs: configs.map((c) => ({ name: c.name, label: c.label })),
+    skipped,
     samples,
     summaries: summarise(samples, clientCpus),
     idle,

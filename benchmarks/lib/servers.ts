@@ -5,14 +5,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { CBinaries } from './cbuild.js';
+import { BUN_ECHO_SERVER, bunBinary, SKIP_NO_BUN } from './bun.js';
 import { DIST } from './paths.js';
-import { cpuSeconds, preemptions, spawnPinned, waitExit } from './pinned.js';
+import { cpuSecondsExact, preemptions, spawnPinned, waitExit } from './pinned.js';
 
 export interface ServerSpec {
   name: string;
   argv: string[];
   /** Sums the server's own syscall counters from the stderr it printed at exit. */
   selfSyscalls(stderr: string): number | null;
+  /** Set when the server cannot run here (an anchor or a library not installed): the row prints this instead. */
+  skip?: string;
 }
 
 function lastJson(stderr: string): Record<string, unknown> | null {
@@ -35,17 +38,27 @@ function reactorSyscalls(stderr: string): number | null {
 
 function cSyscalls(stderr: string): number | null {
   const j = lastJson(stderr) as Record<string, number> | null;
+  if (j && typeof j.io_uring_enters === 'number') return j.io_uring_enters + j.accepts!; // echo_uring: + setsockopt per accept
   if (!j || typeof j.epoll_waits !== 'number') return null;
   return j.epoll_waits + j.reads + j.writes + j.accepts + j.epoll_ctls;
 }
 
 export type ReactorDriver = 'integrated' | 'exclusive';
 
+/** The Bun anchor: Bun.listen echo, run by the npm package's bun binary; skipped when absent. */
+function bunSpec(): ServerSpec {
+  const bun = bunBinary();
+  return bun
+    ? { name: 'bun', argv: [bun, BUN_ECHO_SERVER], selfSyscalls: () => null }
+    : { name: 'bun', argv: [], selfSyscalls: () => null, skip: SKIP_NO_BUN };
+}
+
 /**
- * Every server the benchmark knows, by name: the five of the table, the per-fd
+ * Every server the benchmark knows, by name: the rows of the table (bun only when installed, c-uring
+ * only with liburing), the per-fd
  * reactor variants (ablation of the batched turn, on request) and c-poll (idle run).
  */
-export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
+export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
   const echo = join(DIST, 'examples', 'echo-server.js');
   const reactor = (mode: 'lt' | 'et', io: 'batched' | 'per-fd' = 'batched'): ServerSpec => ({
     name: `reactor-${mode}${io === 'per-fd' ? '-per-fd' : ''}`,
@@ -63,9 +76,15 @@ export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'loadgen'>, dri
     reactor('lt', 'per-fd'), // ablation: one native call per read and per write
     reactor('et', 'per-fd'),
     { name: 'node-net', argv: [process.execPath, join(DIST, 'benchmarks', 'node-net-server.js')], selfSyscalls: () => null },
+    bunSpec(),
     c('lt'),
     c('et'),
     c('poll'),
+    // io_uring: the C reference (liburing; skipped without it) and the raw Ring API in Node.
+    'path' in bins.echoUring
+      ? { name: 'c-uring', argv: [bins.echoUring.path], selfSyscalls: cSyscalls }
+      : { name: 'c-uring', argv: [], skip: bins.echoUring.skipped, selfSyscalls: () => null },
+    { name: 'raw-uring', argv: [process.execPath, join(DIST, 'benchmarks', 'ring-echo-server.js')], selfSyscalls: reactorSyscalls },
   ];
   return new Map(specs.map((s) => [s.name, s]));
 }
@@ -116,8 +135,9 @@ export class RunningServer {
     });
   }
 
+  /** CPU seconds used so far, all threads, to the nanosecond where schedstat exists. */
   cpuSeconds(): number | null {
-    return cpuSeconds(this.pid);
+    return cpuSecondsExact(this.pid);
   }
 
   preemptions(): number | null {

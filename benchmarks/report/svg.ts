@@ -20,9 +20,12 @@ const COLOURS: Record<string, string> = {
   'reactor-lt': '#a0cbe8',
   'reactor-et': '#4e79a7',
   'node-net': '#59a14f',
+  bun: '#e15759',
   'c-lt': '#ffbe7d',
   'c-et': '#f28e2b',
   'c-poll': '#b07aa1',
+  'raw-uring': '#e15759',
+  'c-uring': '#ff9d9a',
 };
 const colourOf = (server: string): string => COLOURS[server] ?? '#9d9d9d';
 

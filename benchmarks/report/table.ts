@@ -56,6 +56,7 @@ function configTable(report: BenchReport, config: string): string {
       s.clientBound ? CLIENT_BOUND_NOTE : '',
     ]);
   }
+  for (const k of report.skipped ?? []) t.push([k.server, '-', '-', '-', '-', '-', '-', '-', '-', '-', k.reason]);
   return t.toString();
 }
 
@@ -77,6 +78,7 @@ function fairnessTable(report: BenchReport): string {
       num(s.preemptsPerSec),
     ]);
   }
+  for (const k of report.skipped ?? []) t.push([k.server, { colSpan: 7, content: k.reason, hAlign: 'left' }]);
   return t.toString();
 }
 

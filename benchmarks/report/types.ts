@@ -3,7 +3,7 @@
 // runner, the table printer and the SVG chart.
 
 /** The servers under test, in table order. */
-export const SERVER_NAMES = ['reactor-lt', 'reactor-et', 'node-net', 'c-lt', 'c-et'] as const;
+export const SERVER_NAMES = ['reactor-lt', 'reactor-et', 'node-net', 'bun', 'c-lt', 'c-et', 'raw-uring', 'c-uring'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 /** One load-generator run against one freshly started server. */
@@ -92,6 +92,8 @@ export interface BenchReport {
     syscallSource?: 'perf' | 'self' | 'none';
   };
   configs: ConfigInfo[];
+  /** Servers asked for that could not run here, with the reason the tables print (e.g. bun not installed). */
+  skipped?: Array<{ server: string; reason: string }>;
   samples: RunSample[];
   summaries: Summary[];
   idle: IdlePoint[];

@@ -31,9 +31,14 @@ export function reference(op: string, a: number, b: number): number {
   return Number(BigInt.asIntN(32, r));
 }
 
-const { host, port, mode, values } = parseClientCli(NAME, {
-  count: { type: 'string', default: '10000' },
-  seed: { type: 'string', default: '1' },
+const { host, port, mode, values } = parseClientCli({
+  name: NAME,
+  file: 'calculator/client.js',
+  about: 'Sends N requests back to back, reads N answers, and checks every one against its own arithmetic.',
+  flags: {
+    count: { type: 'string', default: '10000', arg: 'N', help: 'requests to send' },
+    seed: { type: 'string', default: '1', arg: 'N', help: 'seed of the random operands' },
+  },
 });
 const count = Number(values.count);
 if (!Number.isInteger(count) || count <= 0) fail(NAME, `bad --count '${values.count}'`);

@@ -4,7 +4,8 @@
 // does; division or remainder by zero answers -1 too (in C it kills the server with SIGFPE).
 // A `len` <= 0 or > 4096, or a body too short for op/a/b, closes that connection with the
 // reason on stderr; the server and its other connections carry on. Bytes of a body beyond
-// the 9 used are ignored, as the C server ignores them.
+// the 9 used are ignored, as the C server ignores them. Any other throw while serving a
+// connection is logged with its peer and closes that connection only (shared/errors.ts).
 //
 // Threading: everything runs on the loop's thread; the codec and the packet reader and writer
 // are shared by all connections (none keeps per-connection state between calls).
@@ -12,6 +13,7 @@ import { ByteBuffer, CodecError, EventLoop, TcpServer, type TcpConnection } from
 import { PacketReader, PacketWriter } from '../../src/codec/index.js';
 import type { RunningServer } from '../shared/run.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
+import { keepServing } from '../shared/errors.js';
 import { ERROR_RESULT, requestCodec } from './protocol.js';
 
 /** One calculation, C int32 semantics. `op` is the request's op byte. */
@@ -60,6 +62,7 @@ export function start(loop: EventLoop, opts: ServerArgs): RunningServer {
         }
         flush(conn, out);
       },
+      onError: keepServing('calculator', loop),
     },
     { address: joinHostPort(opts.host, opts.port) },
   );

@@ -15,9 +15,14 @@ import { fail, parseClientCli } from '../shared/cli.js';
 import { CHAT_MSG_FIELD, encode, MAX_CHAT_MSG_LEN, PacketId, packetCodec, Result, truncateUtf8, USER_ID_FIELD } from './protocol.js';
 
 const NAME = 'chat-client';
-const { host, port, mode, values } = parseClientCli(NAME, {
-  user: { type: 'string' },
-  password: { type: 'string' },
+const { host, port, mode, values } = parseClientCli({
+  name: NAME,
+  file: 'chat/client.js',
+  about: 'Logs in, then reads commands from stdin: /enter N, /leave, /quit, anything else is a message to the room.',
+  flags: {
+    user: { type: 'string', arg: 'ID', help: 'user id (required)' },
+    password: { type: 'string', arg: 'PW', help: 'password (required)' },
+  },
 });
 if (!values.user || !values.password) fail(NAME, '--user and --password are required');
 

@@ -19,23 +19,24 @@ import { MAX_USER_ID_LEN, MAX_USER_PW_LEN } from './protocol.js';
 import { RedisClient } from './redis.js';
 import type { ChatOptions } from './server.js';
 import { addUser } from './users.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'chat';
-const { server, values, positionals } = parseServerCli(
-  NAME,
-  'chat/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--redis HOST:PORT] [--rooms 10] [--room-size 4] [--verbose]\n' +
-    '            [--cluster [--cluster-name chat] [--session-ttl SECONDS (10)]]\n' +
-    '       chat/main.js adduser <id> <password> [--redis HOST:PORT]',
-  {
-    redis: { type: 'string', default: '127.0.0.1:6379' },
-    rooms: { type: 'string', default: '10' },
-    'room-size': { type: 'string', default: '4' },
-    verbose: { type: 'boolean', default: false },
-    cluster: { type: 'boolean', default: false },
-    'cluster-name': { type: 'string', default: 'chat' },
-    'session-ttl': { type: 'string', default: '10' },
+const { server, values, positionals } = parseServerCli({
+  name: NAME,
+  file: 'chat/main.js',
+  about: 'The chat server (login, rooms, room chat) with logins checked against Redis; `adduser` stores a user. ' + ERROR_POLICY,
+  forms: ['adduser <id> <password> [--redis HOST:PORT]'],
+  flags: {
+    redis: { type: 'string', default: '127.0.0.1:6379', arg: 'HOST:PORT', help: 'the Redis holding the users (any RESP server)' },
+    rooms: { type: 'string', default: '10', arg: 'N', help: 'number of rooms' },
+    'room-size': { type: 'string', default: '4', arg: 'N', help: 'members per room' },
+    verbose: { type: 'boolean', default: false, help: 'log every connection and login' },
+    cluster: { type: 'boolean', default: false, help: 'run as one node of a cluster: rooms and sessions shared through Redis pub/sub' },
+    'cluster-name': { type: 'string', default: 'chat', arg: 'NAME', help: "prefix of the cluster's Redis keys and channels" },
+    'session-ttl': { type: 'string', default: '10', arg: 'SECONDS', help: "seconds a killed process's users stay claimed" },
   },
-);
+});
 
 if (positionals[0] === 'adduser') {
   const [, id, password] = positionals;

@@ -5,7 +5,8 @@
 // on one connection at a time (a second login answers 31). Leaving, or disconnecting, removes
 // the room membership. A chat goes to every other member of the sender's room, and to no one
 // else. A malformed packet — length < 5 or > 512, an unknown id, a body too short — closes
-// that connection only, with the reason on stderr.
+// that connection only, with the reason on stderr; so does any unexpected throw while serving
+// a connection, in a callback or after a Redis answer (logged with the peer, shared/errors.ts).
 //
 // Redis: one RedisClient (redis.ts) for the whole server, reconnecting with backoff. While it
 // is down, logins answer 35 (LOGIN_STORE_UNAVAILABLE) at once and the rest keeps working;
@@ -23,6 +24,7 @@
 import { ByteBuffer, CodecError, EventLoop, TcpServer, type TcpConnection } from '../../src/index.js';
 import { PacketReader } from '../../src/codec/index.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
+import { keepServing, logConnectionError } from '../shared/errors.js';
 import type { RunningServer } from '../shared/run.js';
 import {
   CHAT_MSG_FIELD,
@@ -208,11 +210,20 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
     conn.pauseReading();
     const resume = (outcome: { ok: true; value: T } | { ok: false; error: unknown }): void => {
       s.waiting = false;
-      answer(outcome, conn.connected);
-      if (!conn.connected) return void out.retrieveAll();
-      reply(conn);
-      conn.resumeReading();
-      handleInput(s);
+      // This runs from a promise, outside the loop's callbacks: contain a throw here as the
+      // server's onError would (log with the peer, close this connection), or it would become
+      // an unhandled rejection and end the process.
+      try {
+        answer(outcome, conn.connected);
+        if (!conn.connected) return void out.retrieveAll();
+        reply(conn);
+        conn.resumeReading();
+        handleInput(s);
+      } catch (err) {
+        logConnectionError('chat', err instanceof Error ? err : new Error(String(err)), conn);
+        out.retrieveAll();
+        conn.close();
+      }
     };
     work.then(
       (value) => resume({ ok: true, value }),
@@ -318,6 +329,7 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
           cluster?.release(s.userId, s.token);
         }
       },
+      onError: keepServing('chat', loop),
     },
     { address: joinHostPort(opts.host, opts.port) },
   );

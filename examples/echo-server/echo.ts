@@ -1,8 +1,10 @@
 // The echo service of examples/echo-server (both drivers): every byte
 // read goes back to its sender. Back-pressure: a peer that stops reading makes
 // its output cross the high-water mark, and we stop reading from it until the
-// output drains — so a peer that never reads costs bounded memory.
+// output drains — so a peer that never reads costs bounded memory. A throw while serving a
+// connection is logged with its peer and closes that connection only (shared/errors.ts).
 import { EventLoop, TcpServer, type ByteBuffer, type TcpConnection, type TcpServerOptions } from '../../src/index.js';
+import { keepServing } from '../shared/errors.js';
 
 /** The echo callbacks, stateless: shared by this server and the LoopPool handler (handler.ts). */
 export const echoCallbacks = {
@@ -35,7 +37,7 @@ export function startEcho(loop: EventLoop, opts: EchoOptions): TcpServer {
     idleTimeoutMs: opts.idleTimeoutMs,
     highWaterMark: 4 << 20,
   };
-  const server = new TcpServer(loop, echoCallbacks, serverOptions);
+  const server = new TcpServer(loop, { ...echoCallbacks, onError: keepServing('echo-server', loop) }, serverOptions);
   server.listen();
   return server;
 }

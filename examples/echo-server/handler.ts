@@ -4,5 +4,7 @@
 // above the high-water mark stop reading from that peer until its output drains).
 import { defineHandler } from '../../src/index.js';
 import { echoCallbacks } from './echo.js';
+import { logThrowsWithPeer } from '../shared/errors.js';
 
-export default defineHandler(() => ({ ...echoCallbacks }));
+// A throw is logged with the peer, then the pool closes that connection and the loop serves on.
+export default defineHandler(() => logThrowsWithPeer('echo-server', { ...echoCallbacks }));

@@ -12,19 +12,21 @@ import { fail, numberFlag, parseServerCli, type ServerArgs } from '../shared/cli
 import { runServer } from '../shared/run.js';
 import type { EchoOptions } from './echo.js';
 import { runEchoPool } from './pool.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'echo-server';
-const { server, values } = parseServerCli(
-  NAME,
-  'echo-server [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--io batched|per-fd] [--idle-timeout MS] [--stats] [--loops N] [--spread reuseport|handoff]',
-  {
-    io: { type: 'string', default: 'batched' },
-    'idle-timeout': { type: 'string', default: '0' },
-    stats: { type: 'boolean', default: false },
-    loops: { type: 'string', default: '1' },
-    spread: { type: 'string', default: 'reuseport' },
+const { server, values } = parseServerCli({
+  name: NAME,
+  file: 'echo-server/main.js',
+  about: 'Echoes every byte back: the benchmark target. ' + ERROR_POLICY,
+  flags: {
+    io: { type: 'string', default: 'batched', arg: 'batched|per-fd', help: "the loop's I/O path: one native call per turn, or one per fd" },
+    'idle-timeout': { type: 'string', default: '0', arg: 'MS', help: 'close a connection idle this long (0: never)' },
+    stats: { type: 'boolean', default: false, help: "print the loop's counters as JSON on stderr at exit" },
+    loops: { type: 'string', default: '1', arg: 'N', help: 'loop threads (N > 1: a LoopPool; --driver does not apply)' },
+    spread: { type: 'string', default: 'reuseport', arg: 'reuseport|handoff', help: 'how a LoopPool spreads connections' },
   },
-);
+});
 if (values.io !== 'batched' && values.io !== 'per-fd') fail(NAME, `--io must be batched or per-fd`);
 
 const options: EchoOptions & ServerArgs & { deadlineMs: number } = {

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { LoopPool, type LoopReport, type Spread } from '../../src/index.js';
 import type { EchoOptions } from './echo.js';
-import { announceFdLimit } from '../shared/run.js';
+import { announceListening } from '../shared/run.js';
 
 export interface EchoPoolOptions {
   loops: number;
@@ -61,6 +61,5 @@ export async function runEchoPool(opts: EchoOptions & { deadlineMs: number }, po
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   p.done.catch(() => process.exit(1)); // a thread died (reported on stderr): the others are closed
-  announceFdLimit();
-  process.stdout.write(`listening on ${p.address.toString()}\n`);
+  announceListening(p.address.toString());
 }

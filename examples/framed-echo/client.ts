@@ -16,13 +16,18 @@ import { clientLoop, connectTo } from '../shared/client.js';
 import { fail, parseClientCli } from '../shared/cli.js';
 
 const NAME = 'framed-echo-client';
-const { host, port, mode, values } = parseClientCli(NAME, {
-  requests: { type: 'string', default: '10000' },
-  conns: { type: 'string', default: '1' },
-  size: { type: 'string', default: '64' },
-  depth: { type: 'string', default: '64' },
-  only: { type: 'string' },
-  repeat: { type: 'string', default: '1' },
+const { host, port, mode, values } = parseClientCli({
+  name: NAME,
+  file: 'framed-echo/client.js',
+  about: 'Sends framed requests pipelined, then one at a time, checks every echoed byte, prints both rates.',
+  flags: {
+    requests: { type: 'string', default: '10000', arg: 'N', help: 'requests per connection' },
+    conns: { type: 'string', default: '1', arg: 'N', help: 'connections' },
+    size: { type: 'string', default: '64', arg: 'BYTES[,BYTES...]', help: 'request sizes, cycled' },
+    depth: { type: 'string', default: '64', arg: 'N', help: 'requests in flight per connection when pipelined' },
+    only: { type: 'string', arg: 'pipelined|sequential', help: 'run only one of the two (default: both)' },
+    repeat: { type: 'string', default: '1', arg: 'N', help: 'alternate the two runs N times and report medians' },
+  },
 });
 const int = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
   const n = Number(values[flag]);

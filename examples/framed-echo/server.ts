@@ -1,7 +1,8 @@
 // The framed echo server: each `[len:uint32 LE][payload]` frame (payload up to 32 MiB) comes
 // back as the same frame — the poll() server tutorial's length-prefixed protocol, on the
 // reactor. A length over 32 MiB closes that connection with the reason on stderr, before any
-// room is made for it.
+// room is made for it. Any other throw while serving a connection is logged with its peer and
+// closes that connection only (shared/errors.ts).
 //
 // Back-pressure: when a reply leaves pending output at the high-water mark (4 MiB), we stop
 // decoding and stop reading; the frames still buffered are answered when the output drains. So
@@ -10,6 +11,7 @@
 import { CodecError, EventLoop, TcpServer, type TcpConnection } from '../../src/index.js';
 import { LengthFieldCodec, MAX_FRAME_SIZE_CEILING } from '../../src/codec/index.js';
 import { joinHostPort, peerName, type ServerArgs } from '../shared/cli.js';
+import { keepServing } from '../shared/errors.js';
 import type { RunningServer } from '../shared/run.js';
 
 /** The frame format of this example (little-endian, as the tutorial's x86 C code writes it). */
@@ -48,6 +50,7 @@ export function start(loop: EventLoop, opts: ServerArgs): RunningServer {
         conn.resumeReading();
         echoFrames(conn);
       },
+      onError: keepServing('framed-echo', loop),
     },
     { address: joinHostPort(opts.host, opts.port), highWaterMark: 4 << 20 },
   );

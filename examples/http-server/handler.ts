@@ -4,5 +4,7 @@
 import { defineHandler } from '../../src/index.js';
 import type { HttpParserLimits } from './parser.js';
 import { httpCallbacks } from './server.js';
+import { logThrowsWithPeer } from '../shared/errors.js';
 
-export default defineHandler((ctx) => httpCallbacks(ctx.data as HttpParserLimits));
+// A throw is logged with the peer, then the pool closes that connection and the loop serves on.
+export default defineHandler((ctx) => logThrowsWithPeer('http-server', httpCallbacks(ctx.data as HttpParserLimits)));

@@ -10,13 +10,18 @@ import { fail, parseServerCli } from '../shared/cli.js';
 import { runServer } from '../shared/run.js';
 import { runHttpPool } from './pool.js';
 import type { HttpServerOptions } from './server.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'http-server';
-const { server: base, values } = parseServerCli(
-  NAME,
-  'http-server/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--max-head-bytes BYTES] [--loops N]',
-  { 'max-head-bytes': { type: 'string', default: '16384' }, loops: { type: 'string', default: '1' } },
-);
+const { server: base, values } = parseServerCli({
+  name: NAME,
+  file: 'http-server/main.js',
+  about: 'HTTP/1.1 with keep-alive and pipelining: GET /plaintext and GET /json. ' + ERROR_POLICY,
+  flags: {
+    'max-head-bytes': { type: 'string', default: '16384', arg: 'BYTES', help: 'largest request head (request line and headers); past it: 431' },
+    loops: { type: 'string', default: '1', arg: 'N', help: 'loop threads (N > 1: a LoopPool; --driver does not apply)' },
+  },
+});
 const maxHeadBytes = Number(values['max-head-bytes']);
 if (!Number.isSafeInteger(maxHeadBytes) || maxHeadBytes < 64) fail(NAME, `bad --max-head-bytes '${String(values['max-head-bytes'])}'`);
 const loops = Number(values.loops);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LoopPool } from '../../src/index.js';
 import { fail, joinHostPort } from '../shared/cli.js';
 import { httpConnectionOptions, type HttpServerOptions } from './server.js';
-import { announceFdLimit } from '../shared/run.js';
+import { announceListening } from '../shared/run.js';
 
 /** Starts the pool, prints "listening on HOST:PORT", and runs until a signal. */
 export async function runHttpPool(name: string, o: HttpServerOptions, loops: number): Promise<void> {
@@ -39,6 +39,5 @@ export async function runHttpPool(name: string, o: HttpServerOptions, loops: num
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   pool.done.catch(() => process.exit(1));
-  announceFdLimit();
-  process.stdout.write(`listening on ${pool.address.toString()}\n`);
+  announceListening(pool.address.toString());
 }

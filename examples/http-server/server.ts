@@ -2,12 +2,14 @@
 // (pipelined requests are answered in order), append each response, and send a read's
 // responses in one piece. A refused request gets its status (400, 413, 431, 501, 505) and the
 // connection closes after it; so does a request that asks for `Connection: close` or an
-// HTTP/1.0 request without keep-alive.
+// HTTP/1.0 request without keep-alive. Any other throw while serving a connection is logged
+// with its peer and closes that connection only (shared/errors.ts).
 //
 // Threading: one server per EventLoop; everything here runs on that loop's thread.
 import { ByteBuffer } from '../../src/buffer/ByteBuffer.js';
 import { TcpServer, type EventLoop, type TcpConnection, type TcpServerCallbacks } from '../../src/index.js';
 import { joinHostPort, type ServerArgs } from '../shared/cli.js';
+import { keepServing } from '../shared/errors.js';
 import { COMPLETE, HttpRequestParser, INCOMPLETE, METHOD_GET, METHOD_HEAD, type HttpParserLimits } from './parser.js';
 import { CLOSE, KEEP, KEEP_ALIVE_10, ROUTE_JSON, ROUTE_NOT_ALLOWED, ROUTE_NOT_FOUND, ROUTE_PLAINTEXT, ResponseTable } from './responses.js';
 
@@ -85,7 +87,8 @@ export function httpConnectionOptions(o: HttpServerOptions): { maxOutput: number
 
 /** Starts http-server on `loop`; returns its listening TcpServer. */
 export function start(loop: EventLoop, o: HttpServerOptions): TcpServer {
-  const server = new TcpServer(loop, httpCallbacks(o), { address: joinHostPort(o.host, o.port), ...httpConnectionOptions(o) });
+  const callbacks = { ...httpCallbacks(o), onError: keepServing('http-server', loop) };
+  const server = new TcpServer(loop, callbacks, { address: joinHostPort(o.host, o.port), ...httpConnectionOptions(o) });
   server.listen();
   return server;
 }

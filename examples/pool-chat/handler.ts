@@ -6,7 +6,11 @@
 //   /whoami     -> "you are <id> on loop <n>"
 //   /to ID TEXT -> "<id> whispers: TEXT" to one member, wherever it lives (ctx.sendTo)
 //   /hash TEXT  -> "sha256 <hex>", computed on a work thread (ctx.work), replies in order
-import { defineHandler, type TcpConnection } from '../../src/index.js';
+//
+// A throw while serving a connection is logged with its peer; the pool closes that connection
+// and the loop serves on (shared/errors.ts). An id no connection can have answers "no member".
+import { defineHandler, type LoopHandler, type TcpConnection } from '../../src/index.js';
+import { logThrowsWithPeer } from '../shared/errors.js';
 
 interface Said {
   from: number;
@@ -32,7 +36,7 @@ export default defineHandler((ctx) => {
       ctx.broadcast(said);
     }
   };
-  return {
+  const handler: LoopHandler = {
     onConnection(conn) {
       members.add(conn);
     },
@@ -52,4 +56,5 @@ export default defineHandler((ctx) => {
       deliver(message as Said); // a line said on another loop
     },
   };
+  return logThrowsWithPeer('pool-chat', handler);
 });

@@ -9,18 +9,20 @@
 import { fileURLToPath } from 'node:url';
 import { LoopPool } from '../../src/index.js';
 import { fail, joinHostPort, parseServerCli } from '../shared/cli.js';
-import { announceFdLimit } from '../shared/run.js';
+import { announceListening } from '../shared/run.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'pool-chat';
-const { server, values } = parseServerCli(
-  NAME,
-  'pool-chat [--host 127.0.0.1] [--port 0] [--mode lt|et] [--loops 2] [--spread reuseport|handoff] [--work-threads 1]',
-  {
-    loops: { type: 'string', default: '2' },
-    spread: { type: 'string', default: 'reuseport' },
-    'work-threads': { type: 'string', default: '1' },
+const { server, values } = parseServerCli({
+  name: NAME,
+  file: 'pool-chat/main.js',
+  about: 'One line-based chat room served by a LoopPool, with CPU work in a WorkPool (--driver does not apply: pool loops are exclusive). ' + ERROR_POLICY,
+  flags: {
+    loops: { type: 'string', default: '2', arg: 'N', help: 'loop threads' },
+    spread: { type: 'string', default: 'reuseport', arg: 'reuseport|handoff', help: 'how connections reach the loops' },
+    'work-threads': { type: 'string', default: '1', arg: 'N', help: 'WorkPool threads' },
   },
-);
+});
 const loops = Number(values.loops);
 const workThreads = Number(values['work-threads']);
 if (!Number.isInteger(loops) || loops < 1 || loops > 256) fail(NAME, `bad --loops '${String(values.loops)}'`);
@@ -40,5 +42,4 @@ const stop = (): void => void pool.close(2000).then(() => process.exit(0), () =>
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 pool.done.catch(() => process.exit(1));
-announceFdLimit();
-process.stdout.write(`listening on ${pool.address.toString()}\n`);
+announceListening(pool.address.toString());

@@ -9,18 +9,20 @@
 import { fail, parseServerCli } from '../shared/cli.js';
 import { runServer } from '../shared/run.js';
 import type { RespServerOptions } from './server.js';
+import { ERROR_POLICY } from '../shared/errors.js';
 
 const NAME = 'resp-server';
-const { server: base, values } = parseServerCli(
-  NAME,
-  'resp-server/main.js [--host 127.0.0.1] [--port 0] [--mode lt|et] [--driver integrated|exclusive] [--proto-max-bulk-len BYTES] [--max-multibulk-length N] [--client-query-buffer-limit BYTES] [--client-output-buffer-limit BYTES]',
-  {
-    'proto-max-bulk-len': { type: 'string' },
-    'max-multibulk-length': { type: 'string' },
-    'client-query-buffer-limit': { type: 'string' },
-    'client-output-buffer-limit': { type: 'string' },
+const { server: base, values } = parseServerCli({
+  name: NAME,
+  file: 'resp-server/main.js',
+  about: 'An in-memory Redis-compatible server (strings and expiry) that redis-cli and redis-benchmark use unmodified. ' + ERROR_POLICY,
+  flags: {
+    'proto-max-bulk-len': { type: 'string', arg: 'BYTES', help: 'largest bulk string (default: 512 MiB, as Redis)' },
+    'max-multibulk-length': { type: 'string', arg: 'N', help: 'most arguments in one command (default: 1048576)' },
+    'client-query-buffer-limit': { type: 'string', arg: 'BYTES', help: 'largest unparsed input per client (default: 1 GiB)' },
+    'client-output-buffer-limit': { type: 'string', arg: 'BYTES', help: 'largest unsent output per client (default: 32 MiB)' },
   },
-);
+});
 
 function size(flag: string): number | undefined {
   const v = values[flag];

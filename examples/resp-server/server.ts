@@ -8,6 +8,8 @@
 //     closed without a reply (Redis logs "closing client that reached max query buffer length");
 //   - output buffer (client-output-buffer-limit): a client whose unread replies exceed it is
 //     disconnected, so a client that pipelines and never reads cannot grow our memory.
+// Any other throw while serving a connection is logged with its peer and closes that
+// connection only (shared/errors.ts); the other clients keep being served.
 //
 // Replies go into one ByteBuffer shared by the server's connections (one connection is
 // served at a time on a loop) and leave with one send() per read; a read whose replies pass
@@ -20,6 +22,7 @@ import { TcpServer, type EventLoop, type TcpConnection } from '../../src/index.j
 import { execute, type CommandContext, type Session } from './commands.js';
 import { Keyspace } from './keyspace.js';
 import { joinHostPort, type ServerArgs } from '../shared/cli.js';
+import { keepServing } from '../shared/errors.js';
 
 /** resp-server's options (sizes in bytes). */
 export interface RespServerOptions extends ServerArgs {
@@ -112,6 +115,7 @@ export function start(loop: EventLoop, o: RespServerOptions): TcpServer {
           conn.close();
         }
       },
+      onError: keepServing('resp-server', loop),
     },
     {
       address: joinHostPort(o.host, o.port),

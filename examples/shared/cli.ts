@@ -1,9 +1,9 @@
-// The command line every example server shares: `--host --port --mode lt|et --driver
-// integrated|exclusive`, plus the example's own options; usage text on --help; a bad flag
-// exits 2 with "NAME: message" on stderr. The example clients' `--host --port --mode` too.
-// Parsing only — running the server is run.ts's job.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-
+// The command line every example shares: the servers' `--host --port --mode lt|et --driver
+// integrated|exclusive`, the clients' `--host --port --mode`, plus each example's own flags;
+// `--help` prints a usage text generated from the flags (every default shown) and exits 0; a
+// bad flag exits 2 with "NAME: message" on stderr. Parsing only — running the server is
+// run.ts's job.
+import { parseArgs } from 'node:util';
 /** The options every example server takes. */
 export interface ServerArgs {
   host: string;
@@ -12,8 +12,33 @@ export interface ServerArgs {
   driver: 'integrated' | 'exclusive';
 }
 
-/** An example's own flags, in node:util parseArgs form. */
-export type ExtraOptions = NonNullable<ParseArgsConfig['options']>;
+/** One command-line flag: its parseArgs type and default, and one line for --help. */
+export interface Flag {
+  type: 'string' | 'boolean';
+  default?: string | boolean;
+  short?: string;
+  /** Placeholder of the value in the help text ("N", "BYTES", "lt|et"). Default: the flag in capitals. */
+  arg?: string;
+  /** What the flag does, one line. */
+  help: string;
+}
+
+/** An example's own flags, by name (without the leading `--`). */
+export type Flags = Record<string, Flag>;
+
+/** How an example presents itself on --help. */
+export interface CliSpec {
+  /** Program name: the launcher's name for it (`epoll-reactor example NAME`) and the prefix of its messages. */
+  name: string;
+  /** The compiled file under dist/examples/, e.g. 'calculator/main.js'. */
+  file: string;
+  /** One or two sentences: what it does. */
+  about: string;
+  /** Extra usage forms after the program name (e.g. 'adduser <id> <password> [options]'). */
+  forms?: string[];
+  /** The example's own flags. */
+  flags?: Flags;
+}
 
 /** Parsed command line: the common server flags, the example's own values, and positionals. */
 export interface ParsedCli {
@@ -28,41 +53,69 @@ export function fail(name: string, message: string): never {
   process.exit(2);
 }
 
-/**
- * Parses argv (default process.argv.slice(2)) with the common flags and `extra`. `usage` is the
- * text after "usage: " printed on --help (exit 0). Unknown flags and bad values exit 2.
- */
-export function parseServerCli(name: string, usage: string, extra: ExtraOptions = {}, argv = process.argv.slice(2)): ParsedCli {
+const HELP_FLAG: Flag = { type: 'boolean', short: 'h', default: false, help: 'print this help and exit' };
+
+const SERVER_FLAGS: Flags = {
+  host: { type: 'string', default: '127.0.0.1', help: 'address to listen on (IPv4 or IPv6)' },
+  port: { type: 'string', default: '0', help: 'port to listen on (0: any free port; the real one is printed)' },
+  mode: { type: 'string', default: 'lt', arg: 'lt|et', help: 'level- or edge-triggered epoll' },
+  driver: { type: 'string', default: 'integrated', arg: 'integrated|exclusive', help: "inside Node's own loop, or a worker thread blocked in epoll_wait" },
+};
+
+const CLIENT_FLAGS: Flags = {
+  host: { type: 'string', default: '127.0.0.1', help: 'server address' },
+  port: { type: 'string', arg: 'PORT', help: 'server port (required)' },
+  mode: { type: 'string', default: 'lt', arg: 'lt|et', help: "the client loop's epoll mode" },
+};
+
+/** The --help text of `spec` with `flags` (the common ones included), every default shown. */
+export function helpText(spec: CliSpec, flags: Flags): string {
+  const forms = ['[options]', ...(spec.forms ?? [])];
+  const lines = forms.map((f, i) => `${i === 0 ? 'usage: ' : '       '}epoll-reactor example ${spec.name} ${f}`);
+  lines.push(`  (from a clone: node dist/examples/${spec.file} ...)`, '', spec.about, '', 'options:');
+  const rows = Object.entries({ ...flags, help: HELP_FLAG }).map(([name, f]) => {
+    const left = `${f.short ? `-${f.short}, ` : '    '}--${name}${f.type === 'string' ? ` ${f.arg ?? name.toUpperCase()}` : ''}`;
+    const dflt = f.type === 'string' && f.default !== undefined ? ` (default: ${String(f.default)})` : '';
+    return [left, `${f.help}${dflt}`] as const;
+  });
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  for (const [l, r] of rows) lines.push(`  ${l.padEnd(width)}${r}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** parseArgs over `flags` plus --help; --help prints helpText and exits 0, a parse error exits 2. */
+function parse(spec: CliSpec, flags: Flags, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const options = Object.fromEntries(
+    Object.entries({ ...flags, help: HELP_FLAG }).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.default !== undefined ? { default: f.default } : {}) }]),
+  ) as NonNullable<Parameters<typeof parseArgs>[0]>['options'];
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '0' },
-        mode: { type: 'string', default: 'lt' },
-        driver: { type: 'string', default: 'integrated' },
-        help: { type: 'boolean', short: 'h', default: false },
-        ...extra,
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: spec.forms !== undefined, options, strict: true });
   } catch (err) {
-    fail(name, (err as Error).message);
+    fail(spec.name, `${(err as Error).message.split('\n')[0]} (see --help)`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
+    process.stdout.write(helpText(spec, flags));
     process.exit(0);
   }
+  return { values, positionals: parsed.positionals };
+}
+
+/**
+ * Parses an example server's argv (default process.argv.slice(2)): the common flags and
+ * `spec.flags`. --help prints the usage (exit 0); unknown flags and bad values exit 2.
+ */
+export function parseServerCli(spec: CliSpec, argv = process.argv.slice(2)): ParsedCli {
+  const { values, positionals } = parse(spec, { ...SERVER_FLAGS, ...spec.flags }, argv);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(name, `bad --port '${String(values.port)}'`);
-  if (values.mode !== 'lt' && values.mode !== 'et') fail(name, `--mode must be lt or et, not '${String(values.mode)}'`);
-  if (values.driver !== 'integrated' && values.driver !== 'exclusive') fail(name, `--driver must be integrated or exclusive`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(spec.name, `bad --port '${String(values.port)}'`);
+  if (values.mode !== 'lt' && values.mode !== 'et') fail(spec.name, `--mode must be lt or et, not '${String(values.mode)}'`);
+  if (values.driver !== 'integrated' && values.driver !== 'exclusive') fail(spec.name, `--driver must be integrated or exclusive`);
   return {
     server: { host: values.host as string, port, mode: values.mode, driver: values.driver },
     values,
-    positionals: parsed.positionals,
+    positionals,
   };
 }
 
@@ -76,23 +129,16 @@ export interface ClientCli {
 
 /**
  * Parses an example client's argv: `--host` (default 127.0.0.1), `--port` (required, 1..65535),
- * `--mode lt|et` (default lt) and the client's own string flags `extra`; a bad value exits 2.
+ * `--mode lt|et` (default lt) and the client's own flags; --help prints the usage (exit 0), a
+ * bad value exits 2.
  */
-export function parseClientCli(name: string, extra: ExtraOptions = {}, argv = process.argv.slice(2)): ClientCli {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string' },
-      mode: { type: 'string', default: 'lt' },
-      ...extra,
-    },
-  });
+export function parseClientCli(spec: CliSpec, argv = process.argv.slice(2)): ClientCli {
+  const { values } = parse(spec, { ...CLIENT_FLAGS, ...spec.flags }, argv);
   const v = values as Record<string, string | undefined>;
   const port = Number(v.port);
-  if (v.port === undefined) fail(name, '--port PORT is required');
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(name, `bad --port '${v.port}'`);
-  if (v.mode !== 'lt' && v.mode !== 'et') fail(name, '--mode must be lt or et');
+  if (v.port === undefined) fail(spec.name, '--port PORT is required (see --help)');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(spec.name, `bad --port '${v.port}'`);
+  if (v.mode !== 'lt' && v.mode !== 'et') fail(spec.name, '--mode must be lt or et');
   return { host: v.host!, port, mode: v.mode, values: v };
 }
 

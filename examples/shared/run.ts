@@ -53,18 +53,19 @@ export interface WorkerReport {
 
 /** Starts the server under the driver in `spec.options.driver`; exits 0 after a signal-driven stop. */
 export async function runServer<O extends ServerArgs>(spec: RunSpec<O>): Promise<void> {
-  announceFdLimit();
+  raiseFdLimit();
   if (spec.options.driver === 'integrated') await runIntegrated(spec);
   else runExclusive(spec);
 }
 
 /**
- * Every connection is an fd: lift the soft open-file limit to the hard one and say what it is
- * (stdout, before "listening on", so a parent reading stdout sees how many connections fit).
+ * Prints "listening on ADDRESS" — always a server's first line, so a script can wait for it — and
+ * then the open-file limit (every connection is an fd: the soft limit is lifted to the hard one
+ * first), so a parent reading stdout sees how many connections fit.
  */
-export function announceFdLimit(): void {
+export function announceListening(address: string): void {
   const fds = raiseFdLimit();
-  process.stdout.write(`open-file limit ${fds.soft} (hard ${fds.hard})\n`);
+  process.stdout.write(`listening on ${address}\nopen-file limit ${fds.soft} (hard ${fds.hard})\n`);
 }
 
 async function runIntegrated<O extends ServerArgs>(spec: RunSpec<O>): Promise<void> {
@@ -90,7 +91,7 @@ async function runIntegrated<O extends ServerArgs>(spec: RunSpec<O>): Promise<vo
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   // Only now: a parent that signals as soon as it reads this line must find the handlers in place.
-  process.stdout.write(`listening on ${server.address.toString()}\n`);
+  announceListening(server.address.toString());
 }
 
 function runExclusive<O extends ServerArgs>(spec: RunSpec<O>): void {
@@ -110,7 +111,7 @@ function runExclusive<O extends ServerArgs>(spec: RunSpec<O>): void {
     if (msg.error !== undefined) fail(spec.name, msg.error);
     if (msg.listening !== undefined) {
       wakerFd = msg.wakerFd!;
-      process.stdout.write(`listening on ${msg.listening}\n`);
+      announceListening(msg.listening);
     }
     if (msg.stopped) spec.onStopped?.(msg.stats!);
   });

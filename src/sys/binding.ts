@@ -21,6 +21,12 @@ export interface NativeWatch {
   readonly __nativeWatch: unique symbol;
 }
 
+/** An opaque handle for an io_uring instance (native/ring.cc); owned by one Ring. */
+export interface NativeRing {
+  /** Brand that keeps other objects from passing as a handle; never present at run time. */
+  readonly __nativeRing: unique symbol;
+}
+
 /** The native addon's functions: thin syscall wrappers returning a result or -errno. */
 export interface NativeBinding {
   // --- epoll (native/epoll.cc) -------------------------------------------------
@@ -157,6 +163,45 @@ export interface NativeBinding {
   getFdLimit(out: Float64Array): number;
   /** setrlimit(RLIMIT_NOFILE) of the soft limit only (the hard one is kept) -> 0 | -errno (EINVAL above the hard limit) */
   setFdLimit(soft: number): number;
+
+  // --- io_uring (native/ring.cc; kernel UAPI, no liburing) --------------------
+  // Every prep* fills one SQE (no syscall) and returns 0, or 1 when a full SQ had
+  // to be submitted first (one io_uring_enter), or -errno (-EBADF once closed).
+  // userData: an integer in [0, 2^53-1], returned split in two int32 words.
+  /** io_uring_setup + mmaps -> handle | -errno. flags: IORING_SETUP_* (SQPOLL/IOPOLL/CQSIZE/SQE128/CQE32 -> -EINVAL); cqEntries 0 = default. */
+  ringSetup(entries: number, flags: number, cqEntries: number): NativeRing | number;
+  /** out = [fd, features, sqEntries, cqEntries, enters (io_uring_enter calls, mod 2^32; if out.length >= 5)] -> 0 | -EBADF */
+  ringInfo(ring: NativeRing, out: Uint32Array): number;
+  /** Unregister buffer rings, close the ring fd, unmap. Idempotent -> 0 */
+  ringClose(ring: NativeRing): number;
+  /**
+   * The turn: submit queued SQEs, wait for >= waitNr completions (timeoutMs -1: no limit),
+   * copy up to maxCqes into out (4 int32 per CQE: user_data lo, user_data hi, res, flags).
+   * -> count | -errno
+   */
+  ringEnter(ring: NativeRing, waitNr: number, timeoutMs: number, out: Int32Array, maxCqes: number): number;
+  /** A no-op SQE (its CQE carries userData, res 0): wakes or probes the ring. */
+  ringPrepNop(ring: NativeRing, userData: number): number;
+  /** Multishot accept4(SOCK_NONBLOCK | SOCK_CLOEXEC): res = new fd per CQE. */
+  ringPrepAcceptMultishot(ring: NativeRing, fd: number, userData: number): number;
+  /** Multishot recv into provided buffers of group bgid (0..63). */
+  ringPrepRecvMultishot(ring: NativeRing, fd: number, bgid: number, userData: number): number;
+  /** send(fd, buf[offset, offset+length), msgFlags | MSG_NOSIGNAL); buf must stay alive and unchanged until the CQE. */
+  ringPrepSend(ring: NativeRing, fd: number, buf: Uint8Array, offset: number, length: number, msgFlags: number, userData: number): number;
+  /** close(fd) through the ring. */
+  ringPrepClose(ring: NativeRing, fd: number, userData: number): number;
+  /** Cancel every request whose user_data is target. */
+  ringPrepCancel(ring: NativeRing, target: number, userData: number): number;
+  /** Cancel every request on fd. */
+  ringPrepCancelFd(ring: NativeRing, fd: number, userData: number): number;
+  /** -ETIME after ms, or 0 after `count` other completions (0: time only). */
+  ringPrepTimeout(ring: NativeRing, ms: number, count: number, userData: number): number;
+  /** Multishot poll: res = revents per readiness change (an eventfd: the cross-thread wake-up). */
+  ringPrepPollMultishot(ring: NativeRing, fd: number, pollMask: number, userData: number): number;
+  /** Register `count` (power of two) buffers of `size` bytes from arena as group bgid -> 0 | -errno */
+  ringBufRingSetup(ring: NativeRing, bgid: number, arena: Uint8Array, count: number, size: number): number;
+  /** Give buffer bid of group bgid back to the kernel -> 0 | -errno */
+  ringBufReturn(ring: NativeRing, bgid: number, bid: number): number;
 
   // --- constants (native/addon.cc) --------------------------------------------
   /** Kernel values of EPOLL*, EFD_*, TFD_*, CLOCK_*, POLL*, AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, TCP_*, SHUT_*, E* (errno) */

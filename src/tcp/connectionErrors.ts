@@ -15,6 +15,13 @@ export function containConnectionThrow(conn: TcpConnection, thrown: unknown): vo
   const loop = conn.loop;
   if (conn.state !== 'closed') {
     try {
+      // Ask for the peer while the fd is open (it is kept after close, not fetched): the error
+      // handler's log line can then name it. Only this error path pays the getpeername.
+      void conn.remoteAddress;
+    } catch {
+      // no peer to name (the socket already failed): the handler sees undefined
+    }
+    try {
       conn.destroy(err, 'error');
     } catch (again) {
       loop[kReportError](again); // onClose threw while we closed for the first error

@@ -132,6 +132,9 @@ export class LoopRuntime implements LoopContext {
   }
 
   sendTo(id: number, data: Uint8Array | string): boolean {
+    // Ids are non-negative safe integers; anything else (NaN from a user's "abc", -1, 1.5)
+    // names no connection, so it answers as an unknown id does.
+    if (!(Number.isSafeInteger(id) && id >= 0)) return false;
     const owner = loopOfConnection(id);
     if (owner === this.index) {
       const conn = this.#conns.get(id);

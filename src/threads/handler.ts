@@ -48,6 +48,7 @@ export interface LoopContext {
   /**
    * Send bytes to a connection by its pool-wide id, on whichever loop owns it (copied). True
    * if sent here or handed to the owning loop; the owner drops it if the connection is gone.
+   * False for an id no connection can have (not a non-negative safe integer), as for an unknown one.
    */
   sendTo(id: number, data: Uint8Array | string): boolean;
   /**

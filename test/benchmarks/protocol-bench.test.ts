@@ -54,5 +54,6 @@ describe('report', () => {
     expect(svg).toContain('a &amp; b');
     expect(svg).toContain('cpu &lt;x&gt;');
     expect(svg.match(/<rect /g)!.length).toBe(1 + 2 + 2); // background, two bars, two legend swatches
+    expect(renderTable({ ...report, skipped: [{ server: 'bun-http', reason: 'skipped: bun not installed' }] })).toMatch(/\| - +\| bun-http +\| skipped: bun not installed +\|/);
   });
 });

@@ -26,7 +26,7 @@ describe('epoll-reactor scaling', () => {
     const json = join(dir, 's.json');
     const args = ['scaling', '--quick', '--loops', '2', '--configs', 'B', '--spreads', 'reuseport', '--json', json];
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.stderr).not.toContain('warning');
+    expect(r.stderr).not.toMatch(/^warning: .* exited/m); // a server that did not stop cleanly
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Configuration B');
     expect(r.stdout).toContain('the client SHARES the servers\' cores');

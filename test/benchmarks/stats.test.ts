@@ -6,6 +6,7 @@ import { median, medianOrNull, rotate, spread } from '../../benchmarks/lib/stats
 import { isClientBound, summarise } from '../../benchmarks/lib/runner.js';
 import { renderTables } from '../../benchmarks/report/table.js';
 import { serverSpecs } from '../../benchmarks/lib/servers.js';
+import { bunBinary, SKIP_NO_BUN } from '../../benchmarks/lib/bun.js';
 import type { BenchReport, RunSample } from '../../benchmarks/report/types.js';
 
 const sample = (server: string, msgsPerSec: number, extra: Partial<RunSample> = {}): RunSample => ({
@@ -122,15 +123,51 @@ describe('renderTables', () => {
     expect(text).toMatch(/\| +1000 \| +190\.0 \|/);
     expect(text).toMatch(/\| +100 \| +10\.00M \| +100\.0k \| +100x \|/);
   });
+
+  it('prints a row saying why for a server that could not run here', () => {
+    const samples = [sample('c-et', 2_400_000)];
+    const text = renderTables({
+      startedAt: '2026-01-01T00:00:00.000Z',
+      host: { cpus: 'Test CPU', cores: 2, kernel: '6.1', node: 'v20.0.0', pinned: true },
+      method: { repeats: 1, warmupSec: 1, durationSec: 3, quick: false },
+      configs: [{ name: 'B', label: 'C=50 D=16 S=64' }, { name: 'fairness', label: 'flood' }],
+      skipped: [{ server: 'bun', reason: SKIP_NO_BUN }],
+      samples,
+      summaries: summarise(samples),
+      idle: [],
+      raw: [],
+    });
+    expect(text).toMatch(/\| bun +\| +- \|.*\| skipped: bun not installed \|/);
+    expect(text.match(/skipped: bun not installed/g)).toHaveLength(2); // the B table and the fairness table
+  });
 });
 
 describe('server specs', () => {
-  const specs = serverSpecs({ echoServer: '/bin/echo_server', loadgen: '/bin/loadgen' }, 'exclusive');
+  it('c-uring without liburing is a row skipped with the reason, not an error', () => {
+    const missing = serverSpecs({ echoServer: '/bin/echo_server', echoUring: { skipped: 'liburing is not installed' }, loadgen: '/bin/loadgen' }, 'exclusive');
+    expect(missing.get('c-uring')!.skip).toBe('liburing is not installed');
+    expect(missing.get('raw-uring')!.skip).toBeUndefined();
+  });
 
-  it('names the five servers of the table, the per-fd ablation and c-poll, with their flags', () => {
-    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'c-lt', 'c-et', 'c-poll']);
+  const specs = serverSpecs({ echoServer: '/bin/echo_server', echoUring: { path: '/bin/echo_uring' }, loadgen: '/bin/loadgen' }, 'exclusive');
+
+  it('names the servers of the table, the per-fd ablation and c-poll, with their flags', () => {
+    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'bun', 'c-lt', 'c-et', 'c-poll', 'c-uring', 'raw-uring']);
+    expect(specs.get('c-uring')!.argv).toEqual(['/bin/echo_uring']);
     expect(specs.get('reactor-et-per-fd')!.argv).toEqual(expect.arrayContaining(['--mode', 'et', '--driver', 'exclusive', '--io', 'per-fd', '--stats']));
     expect(specs.get('c-poll')!.argv).toEqual(['/bin/echo_server', '--mode', 'poll']);
+  });
+
+  it('runs the Bun anchor with the npm package\'s binary, or marks it skipped when that is absent', () => {
+    const bun = specs.get('bun')!;
+    const binary = bunBinary();
+    if (binary) {
+      expect(bun.skip).toBeUndefined();
+      expect(bun.argv[0]).toBe(binary);
+      expect(bun.argv[1]).toMatch(/benchmarks[/]bun[/]echo-server\.js$/);
+    } else {
+      expect(bun.skip).toBe(SKIP_NO_BUN);
+    }
   });
 
   it('reads each server\'s own syscall counters from the last JSON line it printed', () => {
@@ -138,6 +175,9 @@ describe('server specs', () => {
     expect(specs.get('reactor-lt')!.selfSyscalls(reactor)).toBe(120);
     const c = '{"mode":"lt","epoll_waits":10,"reads":20,"writes":20,"accepts":2,"epoll_ctls":3,"conns":2,"bytes":9}\n';
     expect(specs.get('c-lt')!.selfSyscalls(c)).toBe(55);
+    const uring = '{"mode":"uring","io_uring_enters":40,"epoll_waits":0,"reads":0,"writes":0,"accepts":2,"epoll_ctls":0,"closes":2}\n';
+    expect(specs.get('c-uring')!.selfSyscalls(uring)).toBe(42);
+    expect(specs.get('raw-uring')!.selfSyscalls('{"stats":{"syscalls":77,"enters":70}}\n')).toBe(77);
     expect(specs.get('c-lt')!.selfSyscalls('no json here\n{broken')).toBeNull();
     expect(specs.get('node-net')!.selfSyscalls(c)).toBeNull();
   });

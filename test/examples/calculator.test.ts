@@ -128,6 +128,6 @@ describe('example command lines (examples/shared/cli.ts)', () => {
   it('--help prints the usage and exits 0', async () => {
     const run = await runClient(dist('chat/main.js'), ['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^usage: chat\/main\.js .*--redis HOST:PORT/);
+    expect(run.stdout).toMatch(/^usage: epoll-reactor example chat \[options\][\s\S]*--redis HOST:PORT/);
   });
 });

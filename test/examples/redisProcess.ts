@@ -64,8 +64,8 @@ export class RedisProcess {
     throw new Error(`${REDIS_IMPL} did not answer PING within 10 s`);
   }
 
-  /** Stops it (SIGTERM, then SIGKILL after 5 s) and resolves when it has exited. */
-  stop(): Promise<void> {
+  /** Stops it (`signal`, default SIGTERM; SIGKILL after 5 s) and resolves when it has exited. */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.#child;
     this.#child = null;
     if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -75,7 +75,7 @@ export class RedisProcess {
         clearTimeout(timer);
         resolve();
       });
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
   }
 }

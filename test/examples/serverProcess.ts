@@ -47,7 +47,7 @@ export function startServer(script: string, args: string[], startMs = 10_000): P
 
 /** Sends `signal` and resolves with the exit code (SIGKILL after killMs). */
 export function stopServer(s: ServerProcess, signal: NodeJS.Signals = 'SIGTERM', killMs = 10_000): Promise<number | null> {
-  if (s.child.exitCode !== null) return Promise.resolve(s.child.exitCode);
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return Promise.resolve(s.child.exitCode); // exited, or killed (no 'exit' to wait for)
   return new Promise((resolve) => {
     const timer = setTimeout(() => s.child.kill('SIGKILL'), killMs);
     s.child.on('exit', (code) => {

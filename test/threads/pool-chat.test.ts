@@ -21,6 +21,9 @@ describe('examples/pool-chat', () => {
       for (const c of clients) expect(await c.lines(1)).toEqual([`${ids[0]}: hello room`]);
       clients[0]!.send(`/to ${ids[3]} psst`);
       expect(await clients[3]!.lines(1)).toEqual([`${ids[0]} whispers: psst`]);
+      // ids no connection can have answer as an unknown id does; the sender stays connected
+      for (const bad of ['abc', '-1', '1.5', '1e300', '999999']) expect(await clients[2]!.ask(`/to ${bad} hi`)).toBe(`no member ${bad}`);
+      expect(await clients[2]!.ask('/whoami')).toBe(who[2]);
       clients[1]!.send('/hash abc', '/hash def');
       const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
       expect(await clients[1]!.lines(2)).toEqual([`sha256 ${sha('abc')}`, `sha256 ${sha('def')}`]);

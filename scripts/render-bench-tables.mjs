@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// Writes the benchmark tables of README.md and docs/benchmarks.md from the committed JSON of
+// each benchmark's current run, between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
+// markers, so no figure in the docs is typed by hand. `--check` writes nothing and exits 1
+// (naming the stale table) when a file differs from what the JSON gives — test/docs.test.ts
+// runs it. Which JSON is "current" is decided here, in CURRENT.
+//
+//   node scripts/render-bench-tables.mjs [--check]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const read = (path) => JSON.parse(readFileSync(`${ROOT}${path}`, 'utf8'));
+
+/** The current run of each benchmark (older runs live under docs/bench/archive/). */
+export const CURRENT = {
+  echo: 'docs/bench/issue12-quiet.json',
+  resp: 'docs/bench/issue13/resp-quiet.json',
+  http: 'docs/bench/issue13/http.json',
+  compat: ['docs/bench/compat.json', 'docs/bench/compat-unpinned.json'],
+};
+
+const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+const ratio = (x) => `${x.toFixed(2)}x`;
+const day = (iso) => iso.slice(0, 10);
+const machine = (h) => `${h.cpus}, ${h.cores} cores, Linux ${h.kernel.replace(/-.*/, '')}, Node ${h.node.replace(/^v/, '')}`;
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+function find(summaries, pred, what) {
+  const s = summaries.find(pred);
+  if (!s) throw new Error(`render-bench-tables: no summary for ${what}`);
+  return s;
+}
+
+function echoTable() {
+  const r = read(CURRENT.echo);
+  const rows = r.summaries
+    .filter((s) => s.config !== 'fairness')
+    .map((s) => [s.config, s.server, `${rate(s.msgsPerSec.median)} (${rate(s.msgsPerSec.min)}..${rate(s.msgsPerSec.max)})`, `${s.p99Us.toFixed(0)}`, `${s.cpuPct.toFixed(0)}`, ratio(s.ratioToCEt)]);
+  const fair = r.summaries.filter((s) => s.config === 'fairness' && s.light).map((s) => `${s.server} ${(s.light.p99Us / 1000).toFixed(1)} ms`);
+  return [
+    `Measured ${day(r.startedAt)} on ${machine(r.host)}; server pinned to CPU 0, load generator to CPU 1; median (min..max) of ${r.method.repeats} repeats of ${r.method.durationSec} s. JSON: [${CURRENT.echo.replace('docs/', '')}](${CURRENT.echo.replace('docs/', '')}).`,
+    '',
+    table(['config', 'server', 'msgs/s', 'p99 µs', 'server CPU %', 'x c-et'], rows),
+    '',
+    `Fairness (one flooding connection beside 100 light ones), light connections' p99: ${fair.join(', ')}.`,
+  ].join('\n');
+}
+
+function protocolTable(name, tool) {
+  const r = read(CURRENT[name]);
+  const servers = [...new Set(r.summaries.map((s) => s.server))];
+  const tests = [...new Set(r.summaries.map((s) => s.test))];
+  const rows = tests.map((t) => [
+    t,
+    ...servers.map((sv) => {
+      const s = find(r.summaries, (x) => x.server === sv && x.test === t, `${name} ${sv} ${t}`);
+      return sv === r.reference ? rate(s.requestsPerSec.median) : `${rate(s.requestsPerSec.median)} (${ratio(s.ratio)})`;
+    }),
+  ]);
+  return [
+    `Measured ${day(r.startedAt)} on ${machine(r.host)}, ${tool}; medians of ${Math.max(...r.summaries.map((s) => s.repeats))} repeats, (ratio to ${r.reference} in the same run). JSON: [${CURRENT[name].replace('docs/', '')}](${CURRENT[name].replace('docs/', '')}).`,
+    '',
+    table([`${name} req/s`, ...servers], rows),
+  ].join('\n');
+}
+
+function headline() {
+  const e = read(CURRENT.echo);
+  const resp = read(CURRENT.resp);
+  const http = read(CURRENT.http);
+  const best = (config, servers) => servers.map((sv) => find(e.summaries, (s) => s.config === config && s.server === sv, `${config} ${sv}`)).sort((a, b) => b.msgsPerSec.median - a.msgsPerSec.median)[0];
+  const row = (label, ours, theirs, unit) => [label, `${ours.server} ${rate(ours.value)}${unit}`, `${theirs.server} ${rate(theirs.value)}${unit}`, ratio(ours.value / theirs.value)];
+  const echoRow = (config, label) => {
+    const o = best(config, ['reactor-lt', 'reactor-et']);
+    const c = best(config, ['c-lt', 'c-et']);
+    return row(label, { server: o.server, value: o.msgsPerSec.median }, { server: c.server, value: c.msgsPerSec.median }, ' msgs/s');
+  };
+  const proto = (r, test, label) => {
+    const ours = r.summaries.filter((s) => s.test === test && s.server !== r.reference).sort((a, b) => b.requestsPerSec.median - a.requestsPerSec.median)[0];
+    const ref = find(r.summaries, (s) => s.test === test && s.server === r.reference, `${r.reference} ${test}`);
+    return row(label, { server: ours.server, value: ours.requestsPerSec.median }, { server: ref.server, value: ref.requestsPerSec.median }, ' req/s');
+  };
+  const dates = [e.startedAt, resp.startedAt, http.startedAt].map(day).sort();
+  return [
+    table(['benchmark', 'epoll-reactor (best mode)', 'reference', 'ratio'], [
+      echoRow('A0', 'echo, 1 connection, 64 B'),
+      echoRow('D', 'echo, 8 connections, 16 KiB'),
+      proto(resp, 'SET -P16', 'redis-benchmark SET -P16'),
+      proto(resp, 'GET -P16', 'redis-benchmark GET -P16'),
+      proto(http, 'plaintext keep-alive', 'wrk GET /plaintext, keep-alive'),
+    ]),
+    '',
+    `Measured ${dates[0] === dates[dates.length - 1] ? dates[0] : `${dates[0]} to ${dates[dates.length - 1]}`} on ${machine(e.host)}, server and load generator each pinned to one CPU.`,
+  ].join('\n');
+}
+
+function compatTable() {
+  const rows = [];
+  let repeats = 0;
+  let seconds = 0;
+  for (const path of CURRENT.compat) {
+    const r = read(path);
+    repeats = r.repeats;
+    seconds = r.seconds;
+    for (const s of r.summary) {
+      const runs = (impl) => r.runs.filter((x) => x.fds === s.fds && x.impl === impl).map((x) => x.rate);
+      const span = (xs) => `${rate(Math.min(...xs))}–${rate(Math.max(...xs))}`;
+      const what = s.fds === 1 ? '1 (a stdin pipe, as `echo \\| node performance-check`)' : `${s.fds} eventfds`;
+      rows.push([`${what}, ${r.pinned ? 'pinned to one CPU' : 'unpinned'}`, `${rate(s.npmEpoll)} (${span(runs('npm epoll'))})`, `${rate(s.compat)} (${span(runs('epoll-reactor/compat'))})`, `**${s.ratio.toFixed(1)}×**`]);
+    }
+  }
+  const m = read(CURRENT.compat[0]).machine;
+  return [
+    `Events/s, median (min–max) of ${repeats} runs of ${seconds} s each, both implementations in the same run, on a ${m.cpus}-CPU machine (Linux ${m.kernel.replace(/-.*/, '')}, Node ${m.node.replace(/^v/, '')}); \`npm run bench:compat -- --repeats ${repeats}\` (add \`--no-pin\` for the unpinned rows). JSON: ${CURRENT.compat.map((p) => `[${p.replace('docs/', '')}](${p.replace('docs/', '')})`).join(', ')}.`,
+    '',
+    table(['ready fds', 'npm `epoll`', '`epoll-reactor/compat`', 'ratio'], rows),
+  ].join('\n');
+}
+
+export const TABLES = {
+  headline,
+  echo: echoTable,
+  resp: () => protocolTable('resp', 'redis-benchmark -c 50'),
+  http: () => protocolTable('http', 'wrk -t1 -c100 GET /plaintext'),
+  compat: compatTable,
+};
+export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md'];
+
+/** `text` with every marked table replaced by its rendering. */
+export function render(text) {
+  return text.replace(/<!-- bench:([\w-]+) -->\n[\s\S]*?<!-- \/bench:\1 -->/g, (_m, name) => {
+    const make = TABLES[name];
+    if (!make) throw new Error(`render-bench-tables: unknown table '${name}'`);
+    return `<!-- bench:${name} -->\n${make()}\n<!-- /bench:${name} -->`;
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const file of FILES) {
+    const before = readFileSync(`${ROOT}${file}`, 'utf8');
+    const after = render(before);
+    if (after === before) continue;
+    if (check) {
+      process.stderr.write(`${file}: benchmark tables differ from the JSON (run node scripts/render-bench-tables.mjs)\n`);
+      stale++;
+    } else {
+      writeFileSync(`${ROOT}${file}`, after);
+      process.stdout.write(`wrote ${file}\n`);
+    }
+  }
+  process.exit(stale ? 1 : 0);
+}
