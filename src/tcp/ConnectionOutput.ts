@@ -23,7 +23,7 @@ import { native } from '../sys/addon.js';
 import { EAGAIN, EINTR, SHUT_WR } from '../sys/constants.js';
 import { isWritable } from '../poll/interest.js';
 import { ByteBuffer, asBytes } from '../buffer/ByteBuffer.js';
-import type { EventLoop, Flushable } from '../loop/EventLoop.js';
+import type { Flushable } from '../loop/EventLoop.js';
 import { kBufferPool, kCork, kCorkedBytes, kFinishCorked, kFlushCorked, kInTurn, kOnThrow, kStageCorked } from '../loop/symbols.js';
 import { WriteAfterEndError } from '../errors.js';
 import { kChannel, kDrainedForClose, kIoFailed, kUpdateInterest, kWritten } from './hooks.js';
@@ -59,40 +59,7 @@ export class ConnectionOutput implements Flushable {
     return this.#conn.fd;
   }
 
-  // Accessors over the connection, #limits and #flags (on the prototype: no memory per connection).
-  get #loop(): EventLoop {
-    return this.#conn.loop;
-  }
-  get #highWaterMark(): number {
-    return this.#limits.highWaterMark;
-  }
-  get #maxOutput(): number {
-    return this.#limits.maxOutput;
-  }
-  get #corked(): boolean {
-    return (this.#flags & CORKED) !== 0;
-  }
-  set #corked(on: boolean) {
-    this.#flags = on ? this.#flags | CORKED : this.#flags & ~CORKED;
-  }
-  get #aboveHighWater(): boolean {
-    return (this.#flags & ABOVE_HWM) !== 0;
-  }
-  set #aboveHighWater(on: boolean) {
-    this.#flags = on ? this.#flags | ABOVE_HWM : this.#flags & ~ABOVE_HWM;
-  }
-  get #shutdownPending(): boolean {
-    return (this.#flags & SHUTDOWN_PENDING) !== 0;
-  }
-  set #shutdownPending(on: boolean) {
-    this.#flags = on ? this.#flags | SHUTDOWN_PENDING : this.#flags & ~SHUTDOWN_PENDING;
-  }
-  get #writeShut(): boolean {
-    return (this.#flags & WRITE_SHUT) !== 0;
-  }
-  set #writeShut(on: boolean) {
-    this.#flags = on ? this.#flags | WRITE_SHUT : this.#flags & ~WRITE_SHUT;
-  }
+  // (#flags is read and set inline, not through private accessors: see TcpConnection.)
 
   /** Bytes waiting to be written. */
   get pending(): number {
@@ -103,9 +70,9 @@ export class ConnectionOutput implements Flushable {
   send(input: ArrayBufferView | string): boolean {
     const data = typeof input === 'string' ? input : asBytes(input); // any typed array or DataView, by bytes
     const conn = this.#conn;
-    if (this.#shutdownPending || this.#writeShut || conn.state === 'closing') throw new WriteAfterEndError(this.fd);
+    if ((this.#flags & (SHUTDOWN_PENDING | WRITE_SHUT)) !== 0 || conn.state === 'closing') throw new WriteAfterEndError(this.fd);
     const out = this.buffer;
-    const loop = this.#loop;
+    const loop = this.#conn.loop;
     const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     this.queuedTotal += len;
     if (out.readableBytes === 0 && typeof data !== 'string' && (!loop[kInTurn] || len >= DIRECT_SEND)) {
@@ -118,8 +85,8 @@ export class ConnectionOutput implements Flushable {
       } else conn[kWritten]();
     } else {
       out.append(data);
-      if (!this.#corked && loop[kInTurn]) {
-        this.#corked = true;
+      if ((this.#flags & CORKED) === 0 && loop[kInTurn]) {
+        this.#flags |= CORKED;
         loop[kCork](this);
       } else if (!loop[kInTurn] && !isWritable(conn[kChannel].interest)) {
         // not waiting for writability (the mask the kernel holds has no EPOLLOUT): write now
@@ -131,13 +98,13 @@ export class ConnectionOutput implements Flushable {
     // asks for writability only if the kernel does not take it all (the common
     // case then costs one write and no epoll_ctl).
     const pending = out.readableBytes;
-    if (pending > this.#maxOutput) {
+    if (pending > this.#limits.maxOutput) {
       conn.destroy(undefined, 'overflow');
       return false;
     }
-    if (pending >= this.#highWaterMark) {
-      if (!this.#aboveHighWater) {
-        this.#aboveHighWater = true;
+    if (pending >= this.#limits.highWaterMark) {
+      if ((this.#flags & ABOVE_HWM) === 0) {
+        this.#flags |= ABOVE_HWM;
         conn.callbacks.onHighWater?.(conn, pending);
       }
       return false;
@@ -160,8 +127,8 @@ export class ConnectionOutput implements Flushable {
 
   /** Half-close: shutdown(SHUT_WR) once pending output has drained. */
   shutdown(): void {
-    if (this.#shutdownPending || this.#writeShut) return;
-    this.#shutdownPending = true;
+    if ((this.#flags & (SHUTDOWN_PENDING | WRITE_SHUT)) !== 0) return;
+    this.#flags |= SHUTDOWN_PENDING;
     if (this.buffer.readableBytes === 0) this.#shutdownWrite();
   }
 
@@ -173,14 +140,14 @@ export class ConnectionOutput implements Flushable {
 
   /** Whether shutdown() was asked for (done or pending). */
   get ended(): boolean {
-    return this.#shutdownPending || this.#writeShut;
+    return (this.#flags & (SHUTDOWN_PENDING | WRITE_SHUT)) !== 0;
   }
 
   // --- the loop's flush protocol (Flushable) ------------------------------------------
 
   /** @internal Corked output: the handler that sent it has returned. */
   [kFlushCorked](): void {
-    this.#corked = false;
+    this.#flags &= ~CORKED;
     if (!this.#closed() && this.buffer.readableBytes > 0) this.handleWrite();
   }
 
@@ -197,9 +164,9 @@ export class ConnectionOutput implements Flushable {
 
   /** @internal Batched flush: writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
   [kFinishCorked](n: number, length: number): void {
-    this.#corked = false;
+    this.#flags &= ~CORKED;
     if (this.#closed()) return; // closed by an earlier callback of the same flush
-    const stats = this.#loop.stats;
+    const stats = this.#conn.loop.stats;
     stats.writes++;
     stats.syscalls++;
     if (n >= 0) {
@@ -229,22 +196,22 @@ export class ConnectionOutput implements Flushable {
     if (out.readableBytes === 0) {
       out.release(); // drained: the storage goes back to the loop's pool
       conn[kWritten]();
-      if (this.#aboveHighWater) {
-        this.#aboveHighWater = false;
+      if ((this.#flags & ABOVE_HWM) !== 0) {
+        this.#flags &= ~ABOVE_HWM;
         conn.callbacks.onDrain?.(conn);
       }
       if (conn.state === 'closing') {
         conn[kDrainedForClose]();
         return;
       }
-      if (this.#shutdownPending) this.#shutdownWrite();
+      if ((this.#flags & SHUTDOWN_PENDING) !== 0) this.#shutdownWrite();
     }
     conn[kUpdateInterest]();
   }
 
   /** One write(2). Returns bytes written, -1 on EAGAIN, -2 when an error closed the connection. */
   #writeRaw(buf: Uint8Array, offset: number, length: number): number {
-    const stats = this.#loop.stats;
+    const stats = this.#conn.loop.stats;
     for (;;) {
       const n = native.write(this.fd, buf, offset, length);
       stats.writes++;
@@ -261,17 +228,17 @@ export class ConnectionOutput implements Flushable {
   }
 
   #wrote(n: number): void {
-    const loop = this.#loop;
+    const loop = this.#conn.loop;
     loop.stats.bytesWritten += n;
     this.#conn.bytesWritten += n;
     this.#conn.lastActivity = Math.ceil(loop.clockMs()); // not loop.now: see TcpConnection.lastActivity
   }
 
   #shutdownWrite(): void {
-    this.#shutdownPending = false;
-    this.#writeShut = true;
+    this.#flags &= ~SHUTDOWN_PENDING;
+    this.#flags |= WRITE_SHUT;
     native.shutdown(this.fd, SHUT_WR);
-    this.#loop.stats.syscalls++;
+    this.#conn.loop.stats.syscalls++;
   }
 
   /** State check that TypeScript does not narrow away after calls that may close us. */
