@@ -36,6 +36,8 @@ export interface MeasureOptions {
   loadgen: string;
   sameCore: boolean;
   countSyscalls: boolean;
+  /** A command the load generator runs under (e.g. chrt -f 1); the server's is in its spec's argv. */
+  loadgenPrefix?: readonly string[];
 }
 
 /** Runs `load` against a fresh `spec` server; withPerf: perf's syscall counter attaches before the load starts. */
@@ -64,7 +66,7 @@ async function onePass(
     const t1 = setTimeout(sample, (load.warmupSec + load.durationSec) * 1000);
     let result: LoadResult;
     try {
-      result = await runLoadgen(opts.loadgen, server.port, load, opts.sameCore ? SERVER_CPU : CLIENT_CPU);
+      result = await runLoadgen(opts.loadgen, server.port, load, opts.sameCore ? SERVER_CPU : CLIENT_CPU, opts.loadgenPrefix);
     } finally {
       clearTimeout(t0);
       clearTimeout(t1);
