@@ -1,7 +1,7 @@
 // `epoll-reactor bench check`: the CPU-per-message guard CI runs. It measures what one echoed
 // message costs the server in CPU time (all its threads, schedstat nanoseconds) at a fixed
 // offered load below saturation, for the reactor and the C reference server in the same run
-// (interleaved, alternating order, several repeats), and fails when the reactor/C ratio is
+// (both running, the load alternating between them in short windows, ten pairs), and fails when the reactor/C ratio is
 // more than TOLERANCE worse than the committed baseline (benchmarks/baseline/cpu-per-message.json).
 //
 // Why CPU time and a ratio: wall-clock throughput on a shared or virtual machine moves with
@@ -10,13 +10,7 @@
 // at saturation both servers batch more per turn, so per-message cost depends on how busy the
 // machine was; a fixed rate well below either server's limit gives both the same shape of work.
 //
-// On a shared machine the servers and the load generator run under SCHED_FIFO at the lowest
-// real-time priority (chrt -f 1, when allowed): what else runs there then cannot preempt them
-// mid-message, so the figures approach a quiet machine's, where CI measures. Both servers get
-// the same treatment; without the privilege they run as they are, and the report says so.
-//
 // The baseline is rewritten only by --write-baseline REASON, committed on its own with that reason.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,10 +18,11 @@ import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ensureCBinaries } from '../lib/cbuild.js';
 import type { LoadShape } from '../lib/configs.js';
-import { measure } from '../lib/measure.js';
+import { runLoadgen, type LoadResult } from '../lib/loadgen.js';
+import { CLIENT_CPU, SERVER_CPU } from '../lib/measure.js';
 import { ROOT } from '../lib/paths.js';
 import { canPin } from '../lib/pinned.js';
-import { serverSpecs, type ReactorDriver } from '../lib/servers.js';
+import { RunningServer, serverSpecs, type ReactorDriver } from '../lib/servers.js';
 import { median } from '../lib/stats.js';
 import { ASCII } from '../report/table.js';
 
@@ -52,12 +47,6 @@ export const REACTOR = 'reactor-lt';
 export const REFERENCE = 'c-lt';
 
 export const DEFAULT_BASELINE = join(ROOT, 'benchmarks', 'baseline', 'cpu-per-message.json');
-
-/** The command the measured processes run under: chrt -f 1 where this user may, else none. */
-export function realtimePrefix(): string[] {
-  const prefix = ['chrt', '-f', '1'];
-  return spawnSync(prefix[0]!, [...prefix.slice(1), 'true'], { stdio: 'ignore' }).status === 0 ? prefix : [];
-}
 
 export interface CheckSample {
   config: string;
@@ -93,8 +82,6 @@ export interface Baseline {
   host: string;
   driver: ReactorDriver;
   repeats: number;
-  /** Whether the run ran under chrt -f 1 (see the header). */
-  realtime?: boolean;
 }
 
 export function readBaseline(file: string): Baseline {
@@ -160,6 +147,25 @@ export function renderCheck(rows: CheckRow[]): string {
   return t.toString();
 }
 
+/** A short settle (not counted), then the server's CPU time over the load generator's measured window. */
+async function window(server: RunningServer, c: CheckLoad, repeat: number, durationSec: number, loadgen: string, cpu: number): Promise<CheckSample> {
+  const settleSec = 0.2;
+  let before: number | null = null;
+  let after: number | null = null;
+  const t0 = setTimeout(() => (before = server.cpuSeconds()), settleSec * 1000);
+  const t1 = setTimeout(() => (after = server.cpuSeconds()), (settleSec + durationSec) * 1000);
+  let load: LoadResult;
+  try {
+    load = await runLoadgen(loadgen, server.port, { ...c.load, warmupSec: settleSec, durationSec }, cpu);
+  } finally {
+    clearTimeout(t0);
+    clearTimeout(t1);
+  }
+  if (before === null || after === null || load.msgs === 0) throw new Error(`${server.spec.name}: no CPU time or no messages measured in ${c.name}`);
+  const cpuSec = (after as number) - (before as number);
+  return { config: c.name, server: server.spec.name, repeat, msgs: load.msgs, msgsPerSec: load.msgs_per_sec, cpuSec, usPerMsg: (cpuSec * 1e6) / load.msgs };
+}
+
 const positive = (kind: 'int' | 'float') => (text: string): number => {
   const x = Number(text);
   if (!Number.isFinite(x) || x <= 0 || (kind === 'int' && !Number.isInteger(x))) {
@@ -176,7 +182,6 @@ interface CheckOptions {
   baseline: string;
   writeBaseline?: string;
   json?: string;
-  realtime: boolean;
 }
 
 /** Adds `check` under the `bench` command. */
@@ -187,14 +192,13 @@ export function registerCheck(bench: Command, log: (line: string) => void): void
       `CPU time per echoed message, ${REACTOR} against ${REFERENCE} (A0 and E at a fixed offered load, interleaved repeats, medians); ` +
         `exits 1 when the ratio is more than ${TOLERANCE * 100}% worse than the committed baseline`,
     )
-    .option('--repeats <n>', 'repeats per server and configuration', positive('int'), 5)
-    .option('--warmup <sec>', 'warm-up seconds per run, not measured', positive('float'), 1)
-    .option('--duration <sec>', 'measured seconds per run', positive('float'), 1.5)
+    .option('--repeats <n>', 'measured windows per server and configuration (paired, alternating)', positive('int'), 10)
+    .option('--warmup <sec>', 'warm-up seconds per server and configuration, not measured', positive('float'), 1)
+    .option('--duration <sec>', 'measured seconds per window', positive('float'), 1)
     .addOption(new Option('--driver <driver>', 'reactor driver').choices(['integrated', 'exclusive']).default('integrated'))
     .option('--baseline <file>', 'the baseline JSON', DEFAULT_BASELINE)
     .option('--write-baseline <reason>', 'record this run as the new baseline (commit it on its own, with the reason)')
     .option('--json <file>', 'also write every sample and the verdicts as JSON')
-    .option('--no-realtime', 'do not run the measured processes under chrt -f 1')
     .action(async (o: CheckOptions) => {
       const t0 = Date.now();
       const baseline = o.writeBaseline ? null : readBaseline(o.baseline);
@@ -202,31 +206,29 @@ export function registerCheck(bench: Command, log: (line: string) => void): void
       if (!canPin()) log('taskset not found: processes run unpinned (install util-linux for pinned runs)');
       const bins = ensureCBinaries(log);
       const specs = serverSpecs(bins, o.driver);
-      const rt = o.realtime ? realtimePrefix() : [];
-      if (baseline?.realtime !== undefined && baseline.realtime !== rt.length > 0) {
-        log(`warning: the baseline was measured ${baseline.realtime ? 'under' : 'without'} chrt -f 1, this run ${rt.length ? 'is' : 'is not'}`);
-      }
-      log(rt.length ? 'servers and load generator run under chrt -f 1 (SCHED_FIFO)' : 'running at normal priority (chrt -f 1 not allowed or --no-realtime)');
-      const servers = [specs.get(REACTOR)!, specs.get(REFERENCE)!].map((s) => ({ ...s, argv: [...rt, ...s.argv] }));
+      const servers = [specs.get(REACTOR)!, specs.get(REFERENCE)!];
       const samples: CheckSample[] = [];
-      for (let repeat = 1; repeat <= o.repeats; repeat++) {
-        for (const c of CHECK_LOADS) {
-          // Back to back, alternating which goes first: each pair shares the machine's state.
-          for (const spec of repeat % 2 ? servers : [...servers].reverse()) {
-            const load = { ...c.load, warmupSec: o.warmup, durationSec: o.duration };
-            const m = await measure(spec, load, { loadgen: bins.loadgen, sameCore: c.sameCore, countSyscalls: false, loadgenPrefix: rt });
-            if (m.serverCpuSec === null || m.load.msgs === 0) throw new Error(`${spec.name}: no CPU time or no messages measured in ${c.name}`);
-            const s: CheckSample = {
-              config: c.name,
-              server: spec.name,
-              repeat,
-              msgs: m.load.msgs,
-              msgsPerSec: m.load.msgs_per_sec,
-              cpuSec: m.serverCpuSec,
-              usPerMsg: (m.serverCpuSec * 1e6) / m.load.msgs,
-            };
-            samples.push(s);
-            log(`[check ${c.name} ${repeat}/${o.repeats}] ${spec.name.padEnd(10)} ${s.usPerMsg.toFixed(2)} us/msg (${s.msgs} msgs, ${Math.round(s.msgsPerSec)} msgs/s)`);
+      for (const c of CHECK_LOADS) {
+        // Both servers run side by side for the whole configuration (one start and JIT warm-up
+        // each); the load generator then alternates between them in short windows, so the two
+        // halves of a pair are measured within a second or two of each other, in the same
+        // state of the machine, and the order flips every pair.
+        const running: RunningServer[] = [];
+        try {
+          for (const spec of servers) running.push(await RunningServer.start(spec, SERVER_CPU));
+          const cpu = c.sameCore ? SERVER_CPU : CLIENT_CPU;
+          for (const server of running) await runLoadgen(bins.loadgen, server.port, { ...c.load, warmupSec: 0, durationSec: o.warmup }, cpu);
+          for (let repeat = 1; repeat <= o.repeats; repeat++) {
+            for (const server of repeat % 2 ? running : [...running].reverse()) {
+              const s = await window(server, c, repeat, o.duration, bins.loadgen, cpu);
+              samples.push(s);
+              log(`[check ${c.name} ${repeat}/${o.repeats}] ${s.server.padEnd(10)} ${s.usPerMsg.toFixed(2)} us/msg (${s.msgs} msgs, ${Math.round(s.msgsPerSec)} msgs/s)`);
+            }
+          }
+        } finally {
+          for (const server of running) {
+            const stopped = await server.stop();
+            if (stopped.exitCode !== 0) throw new Error(`${server.spec.name} exited with ${stopped.exitCode} on SIGTERM:\n${stopped.stderr.trim()}`);
           }
         }
       }
@@ -243,7 +245,6 @@ export function registerCheck(bench: Command, log: (line: string) => void): void
           host: `${cpus()[0]?.model ?? 'unknown'}, ${process.version}`,
           driver: o.driver,
           repeats: o.repeats,
-          realtime: rt.length > 0,
         };
         mkdirSync(dirname(o.baseline), { recursive: true });
         writeFileSync(o.baseline, `${JSON.stringify(b, null, 2)}\n`);

@@ -52,9 +52,8 @@ export function loadArgs(port: number, s: LoadSpec): string[] {
   return args;
 }
 
-/** Runs the load generator on `cpu` (under `prefix`, a command that execs it, e.g. chrt); resolves with its result. */
-export async function runLoadgen(binary: string, port: number, spec: LoadSpec, cpu: number, prefix: readonly string[] = []): Promise<LoadResult> {
-  const child = spawnPinned([...prefix, binary, ...loadArgs(port, spec)], cpu);
+export async function runLoadgen(binary: string, port: number, spec: LoadSpec, cpu: number): Promise<LoadResult> {
+  const child = spawnPinned([binary, ...loadArgs(port, spec)], cpu);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -36,8 +36,6 @@ export interface MeasureOptions {
   loadgen: string;
   sameCore: boolean;
   countSyscalls: boolean;
-  /** A command the load generator runs under (e.g. chrt -f 1); the server's is in its spec's argv. */
-  loadgenPrefix?: readonly string[];
 }
 
 /** Runs `load` against a fresh `spec` server; withPerf: perf's syscall counter attaches before the load starts. */
@@ -66,7 +64,7 @@ async function onePass(
     const t1 = setTimeout(sample, (load.warmupSec + load.durationSec) * 1000);
     let result: LoadResult;
     try {
-      result = await runLoadgen(opts.loadgen, server.port, load, opts.sameCore ? SERVER_CPU : CLIENT_CPU, opts.loadgenPrefix);
+      result = await runLoadgen(opts.loadgen, server.port, load, opts.sameCore ? SERVER_CPU : CLIENT_CPU);
     } finally {
       clearTimeout(t0);
       clearTimeout(t1);
