@@ -17,6 +17,7 @@ export const CURRENT = {
   echo: 'docs/bench/issue12-quiet.json',
   resp: 'docs/bench/issue13/resp-quiet.json',
   http: 'docs/bench/issue13/http.json',
+  compat: ['docs/bench/compat.json', 'docs/bench/compat-unpinned.json'],
 };
 
 const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
@@ -94,8 +95,37 @@ function headline() {
   ].join('\n');
 }
 
-export const TABLES = { headline, echo: echoTable, resp: () => protocolTable('resp', 'redis-benchmark -c 50'), http: () => protocolTable('http', 'wrk -t1 -c100 GET /plaintext') };
-export const FILES = ['README.md', 'docs/benchmarks.md'];
+function compatTable() {
+  const rows = [];
+  let repeats = 0;
+  let seconds = 0;
+  for (const path of CURRENT.compat) {
+    const r = read(path);
+    repeats = r.repeats;
+    seconds = r.seconds;
+    for (const s of r.summary) {
+      const runs = (impl) => r.runs.filter((x) => x.fds === s.fds && x.impl === impl).map((x) => x.rate);
+      const span = (xs) => `${rate(Math.min(...xs))}–${rate(Math.max(...xs))}`;
+      const what = s.fds === 1 ? '1 (a stdin pipe, as `echo \\| node performance-check`)' : `${s.fds} eventfds`;
+      rows.push([`${what}, ${r.pinned ? 'pinned to one CPU' : 'unpinned'}`, `${rate(s.npmEpoll)} (${span(runs('npm epoll'))})`, `${rate(s.compat)} (${span(runs('epoll-reactor/compat'))})`, `**${s.ratio.toFixed(1)}×**`]);
+    }
+  }
+  const m = read(CURRENT.compat[0]).machine;
+  return [
+    `Events/s, median (min–max) of ${repeats} runs of ${seconds} s each, both implementations in the same run, on a ${m.cpus}-CPU machine (Linux ${m.kernel.replace(/-.*/, '')}, Node ${m.node.replace(/^v/, '')}); \`npm run bench:compat -- --repeats ${repeats}\` (add \`--no-pin\` for the unpinned rows). JSON: ${CURRENT.compat.map((p) => `[${p.replace('docs/', '')}](${p.replace('docs/', '')})`).join(', ')}.`,
+    '',
+    table(['ready fds', 'npm `epoll`', '`epoll-reactor/compat`', 'ratio'], rows),
+  ].join('\n');
+}
+
+export const TABLES = {
+  headline,
+  echo: echoTable,
+  resp: () => protocolTable('resp', 'redis-benchmark -c 50'),
+  http: () => protocolTable('http', 'wrk -t1 -c100 GET /plaintext'),
+  compat: compatTable,
+};
+export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md'];
 
 /** `text` with every marked table replaced by its rendering. */
 export function render(text) {

@@ -77,8 +77,9 @@ export class Ring {
   readonly maxCompletions: number;
   /** IORING_FEAT_* bits the kernel reported. */
   readonly features: number;
-  /** SQ and CQ sizes the kernel chose. */
+  /** SQ size the kernel chose. */
   readonly sqEntries: number;
+  /** CQ size the kernel chose. */
   readonly cqEntries: number;
   #ring: NativeRing;
   #fd: number;
