@@ -33,7 +33,7 @@ export {
   type ConnectionOptions,
   type CloseInfo,
 } from './tcp/TcpConnection.js';
-export { ByteBuffer } from './buffer/ByteBuffer.js';
+export { ByteBuffer, type BytesLike } from './buffer/ByteBuffer.js';
 export { SocketAddress, type AddressFamily } from './net/SocketAddress.js';
 export type { AddressLike, ListenOptions } from './net/socket.js';
 

@@ -6,7 +6,7 @@
 // (node-gyp-build) accepts the prebuild without compiling; and with no fitting
 // binary the import fails with the error that names the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -151,6 +151,35 @@ compat.add(efd.fd, Compat.EPOLLIN);`;
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/bench/);
   });
+
+  it('runs an example from the installed package: epoll-reactor example NAME (a server and a client)', async () => {
+    const bin = join(app, 'node_modules', '.bin', 'epoll-reactor');
+    const help = spawnSync(bin, ['example', 'calculator-client', '--help'], { cwd: app, env, encoding: 'utf8' });
+    expect(help.stderr).toBe('');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: epoll-reactor example calculator-client \[options\]/);
+    // the server answers the client: both from the installed tarball
+    const server = spawn(bin, ['example', 'calculator', '--port', '0'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
+        server.stdout!.on('data', (d) => {
+          out += d;
+          const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+          if (m) (clearTimeout(timer), resolve(Number(m[1])));
+        });
+      });
+      const client = spawnSync(bin, ['example', 'calculator-client', '--port', String(port), '--count', '100'], { cwd: app, env, encoding: 'utf8', timeout: 30_000 });
+      expect(client.stderr).toBe('');
+      expect(client.stdout).toMatch(/^100 requests, 100 answers verified/);
+      expect(client.status).toBe(0);
+    } finally {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
 
   it('type-checks for import and for require (nodenext), @types/node installed as its peer', () => {
     expect(existsSync(join(app, 'node_modules', '@types', 'node', 'package.json'))).toBe(true);
