@@ -102,6 +102,7 @@ struct Ring {
   uint32_t cq_mask = 0;
   struct io_uring_cqe* cqes = nullptr;
   struct __kernel_timespec* timeouts = nullptr;  // one per SQ slot, read by the kernel at submit
+  uint32_t enters = 0;                            // io_uring_enter calls made (wraps at 2^32)
   BufGroup groups[kMaxGroups];
 };
 
@@ -171,6 +172,7 @@ uint32_t Pending(const Ring* r) { return r->sqe_tail - __atomic_load_n(r->sq_hea
 int Submit(Ring* r, unsigned min_complete, unsigned flags, void* arg, size_t argsz) {
   __atomic_store_n(r->sq_tail, r->sqe_tail, __ATOMIC_RELEASE);
   for (;;) {
+    r->enters++;
     int n = Enter(r->fd, Pending(r), min_complete, flags, arg, argsz);
     if (n >= 0) return n;
     if (errno != EINTR) return -errno;
@@ -316,7 +318,8 @@ napi_value RingSetup(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-// ringInfo(ring, out: Uint32Array(4)) -> 0 | -EBADF; out = [fd, features, sqEntries, cqEntries]
+// ringInfo(ring, out: Uint32Array(>= 4)) -> 0 | -EBADF; out = [fd, features, sqEntries,
+// cqEntries, enters (io_uring_enter calls so far, mod 2^32; only when out.length >= 5)]
 napi_value RingInfo(napi_env env, napi_callback_info info) {
   er::Args<2> a(env, info);
   Ring* r = ArgRing(env, a[0]);
@@ -331,6 +334,7 @@ napi_value RingInfo(napi_env env, napi_callback_info info) {
   out[1] = r->features;
   out[2] = r->sq_entries;
   out[3] = r->cq_mask + 1;
+  if (length >= 5) out[4] = r->enters;
   return er::Int(env, 0);
 }
 
@@ -395,6 +399,7 @@ napi_value RingEnter(napi_env env, napi_callback_info info) {
         ts.tv_sec = left / 1000000000;
         ts.tv_nsec = left % 1000000000;
       }
+      r->enters++;
       int n = Enter(r->fd, Pending(r), wait_nr, flags, argp, argsz);
       if (n >= 0) break;
       if (errno == ETIME) break;  // the wait timed out: deliver what is there

@@ -6,7 +6,10 @@
 // Targets: the host's arch, plus linux-arm64 when the host is x64 and Debian's
 // cross compiler is installed (apt-get install g++-aarch64-linux-gnu); without
 // it the tarball ships linux-x64 only, and arm64 users build from source.
-// `--arch ARCH` builds that one arch only.
+// `--arch ARCH[,ARCH]` builds exactly those, and fails (exit 1) when one needs a
+// cross compiler that is not installed. Either way it ends with a banner naming
+// every prebuild that will ship, so a pack without arm64 is seen, not buried in
+// the build log.
 //
 // prebuildify runs `node-gyp rebuild` in its working directory and then moves
 // the result out of build/Release. Doing that in the package root would wipe
@@ -18,7 +21,7 @@
 // system has /usr/include/node, we use those (offline; Node-API is
 // version-agnostic, and its headers are the same for every arch).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,13 +39,27 @@ function onPath(cmd) {
 
 function targets() {
   const i = process.argv.indexOf('--arch');
-  if (i >= 0) return [process.argv[i + 1]];
+  if (i >= 0) {
+    const asked = (process.argv[i + 1] ?? '').split(',').filter(Boolean);
+    if (!asked.length) fail('--arch needs a value (x64, arm64, or both comma-separated)');
+    for (const arch of asked) {
+      if (arch === process.arch) continue;
+      if (!CROSS[arch]) fail(`--arch ${arch}: no cross toolchain known for it (known: ${Object.keys(CROSS).join(', ')})`);
+      if (!onPath(`${CROSS[arch]}-g++`)) fail(`--arch ${arch} asked, but ${CROSS[arch]}-g++ is not on PATH (Debian: apt-get install g++-${CROSS[arch]})`);
+    }
+    return asked;
+  }
   const list = [process.arch];
   if (process.platform === 'linux' && process.arch === 'x64') {
     if (onPath(`${CROSS.arm64}-g++`)) list.push('arm64');
-    else console.error(`prebuild: no ${CROSS.arm64}-g++ on PATH: shipping linux-${process.arch} only`);
+    else console.error(`prebuild: WARNING no ${CROSS.arm64}-g++ on PATH: NO linux-arm64 prebuild (arm64 installs will compile from source)`);
   }
   return list;
+}
+
+function fail(message) {
+  console.error(`prebuild: ${message}`);
+  process.exit(1);
 }
 
 function build(arch) {
@@ -76,3 +93,13 @@ function build(arch) {
 }
 
 for (const arch of targets()) build(arch);
+
+// The banner: what the tarball will carry (everything under prebuilds/, this run's and earlier).
+const dir = join(root, 'prebuilds');
+const shipped = existsSync(dir)
+  ? readdirSync(dir).flatMap((target) => readdirSync(join(dir, target)).map((f) => `prebuilds/${target}/${f} (${Math.round(statSync(join(dir, target, f)).size / 1024)} KiB)`))
+  : [];
+const line = '='.repeat(72);
+console.error(`${line}\nprebuild: the package will ship ${shipped.length} prebuild(s):\n${shipped.map((f) => `  ${f}`).join('\n') || '  (none)'}`);
+if (!shipped.some((f) => f.includes('linux-arm64'))) console.error('  NOT shipped: linux-arm64 (installs there compile from source)');
+console.error(line);

@@ -17,6 +17,10 @@ export const CURRENT = {
   echo: 'docs/bench/issue12-quiet.json',
   resp: 'docs/bench/issue13/resp-quiet.json',
   http: 'docs/bench/issue13/http.json',
+  compat: ['docs/bench/compat.json', 'docs/bench/compat-unpinned.json'],
+  raw: 'docs/bench/raw.json',
+  // its JSON has no date of its own: the day it was committed
+  scaling: { file: 'docs/bench/scaling.json', date: '2026-12-01' },
 };
 
 const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
@@ -94,8 +98,93 @@ function headline() {
   ].join('\n');
 }
 
-export const TABLES = { headline, echo: echoTable, resp: () => protocolTable('resp', 'redis-benchmark -c 50'), http: () => protocolTable('http', 'wrk -t1 -c100 GET /plaintext') };
-export const FILES = ['README.md', 'docs/benchmarks.md'];
+function compatTable() {
+  const rows = [];
+  let repeats = 0;
+  let seconds = 0;
+  for (const path of CURRENT.compat) {
+    const r = read(path);
+    repeats = r.repeats;
+    seconds = r.seconds;
+    for (const s of r.summary) {
+      const runs = (impl) => r.runs.filter((x) => x.fds === s.fds && x.impl === impl).map((x) => x.rate);
+      const span = (xs) => `${rate(Math.min(...xs))}–${rate(Math.max(...xs))}`;
+      const what = s.fds === 1 ? '1 (a stdin pipe, as `echo \\| node performance-check`)' : `${s.fds} eventfds`;
+      rows.push([`${what}, ${r.pinned ? 'pinned to one CPU' : 'unpinned'}`, `${rate(s.npmEpoll)} (${span(runs('npm epoll'))})`, `${rate(s.compat)} (${span(runs('epoll-reactor/compat'))})`, `**${s.ratio.toFixed(1)}×**`]);
+    }
+  }
+  const m = read(CURRENT.compat[0]).machine;
+  return [
+    `Events/s, median (min–max) of ${repeats} runs of ${seconds} s each, both implementations in the same run, on a ${m.cpus}-CPU machine (Linux ${m.kernel.replace(/-.*/, '')}, Node ${m.node.replace(/^v/, '')}); \`npm run bench:compat -- --repeats ${repeats}\` (add \`--no-pin\` for the unpinned rows). JSON: ${CURRENT.compat.map((p) => `[${p.replace('docs/', '')}](${p.replace('docs/', '')})`).join(', ')}.`,
+    '',
+    table(['ready fds', 'npm `epoll`', '`epoll-reactor/compat`', 'ratio'], rows),
+  ].join('\n');
+}
+
+function rawTable() {
+  const r = read(CURRENT.raw);
+  const ours = (n) => find(r.ours, (x) => x.n === n && x.loop === 'accessors', `raw ours n=${n}`);
+  const py = (n) => find(r.cpython.results, (x) => x.n === n, `raw cpython n=${n}`);
+  const sizes = r.config.sizes;
+  const perEvent = (x, n) => (x.nsPerEvent ? x.nsPerEvent.median : x.nsPerCall.median / n).toFixed(0);
+  const head = ['', 'ns per `wait(0)`, empty set', ...sizes.map((n) => `ns per event, N=${n}`)];
+  const rows = [
+    ['`Epoll.wait` + `fdAt`/`eventsAt`', ours(0).nsPerCall.median.toFixed(0), ...sizes.map((n) => perEvent(ours(n), n))],
+    [`${r.cpython.implementation} ${r.cpython.python.replace(/\.\d+$/, '')} \`select.epoll().poll(0)\``, py(0).nsPerCall.median.toFixed(0), ...sizes.map((n) => perEvent(py(n), n))],
+  ];
+  const span = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+  const npm = r.npmEpoll.map((x) => x.eventsPerSec.median);
+  return [
+    `Measured ${day(r.date)} on ${r.machine.cpuModel}, ${r.machine.cpus} cores, Linux ${r.machine.kernel.replace(/-.*/, '')}, Node ${r.machine.node.replace(/^v/, '')}, pinned to one CPU; median of ${r.config.repeats}. JSON: [${CURRENT.raw.replace('docs/', '')}](${CURRENT.raw.replace('docs/', '')}).`,
+    '',
+    table(head, rows),
+    '',
+    `Per event, \`Epoll.wait\` is ${span(r.ratios.map((x) => x.vsCPython))}× as fast as CPython's. The npm \`epoll\` package (one JS callback per event from its watcher thread) delivered ${rate(Math.min(...npm))}–${rate(Math.max(...npm))} events/s on the same ready fds: \`Epoll.wait\` delivers ${span(r.ratios.map((x) => x.vsNpmEpoll)).replace(/\.\d\d/g, '')}× as many.`,
+  ].join('\n');
+}
+
+function scalingTable() {
+  const r = read(CURRENT.scaling.file);
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const kRate = (x) => `${Math.round(x / 1000)}k`;
+  const NAMES = { 'reactor-reuseport': 'reactor', 'reactor-handoff': 'reactor-handoff', c: 'C server', 'node-cluster': 'node-cluster' };
+  const keys = [...new Set(r.samples.map((s) => `${s.family}|${s.n}`))];
+  const configs = [...new Set(r.samples.map((s) => s.config))];
+  const stat = (family, n, config) => {
+    const xs = r.samples.filter((s) => s.family === family && s.n === n && s.config === config).map((s) => s.msgsPerSec);
+    return xs.length ? { med: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null;
+  };
+  const rows = keys.map((k) => {
+    const [family, nText] = k.split('|');
+    const n = Number(nText);
+    const label = n === 1 && family === 'reactor-reuseport' ? 'reactor (1 loop)' : `${NAMES[family] ?? family}${family.startsWith('reactor') && n > 1 ? ` (${family.slice(8)})` : ''}`;
+    const cells = configs.flatMap((c) => {
+      const x = stat(family, n, c);
+      const one = stat(family.startsWith('reactor') ? 'reactor-reuseport' : family, 1, c);
+      return x ? [`${kRate(x.med)} (${kRate(x.min)}..${kRate(x.max)})`, one ? (x.med / one.med).toFixed(2) : '—'] : ['—', '—'];
+    });
+    return [label.replace('reactor (reuseport)', 'reactor-reuseport').replace('reactor-handoff (handoff)', 'reactor-handoff'), String(n), ...cells];
+  });
+  return [
+    `Measured ${CURRENT.scaling.date} on a 2-core machine, mode ${r.mode.toUpperCase()}, ${r.method.repeats} repeats of ${r.method.durationSec} s, nothing pinned: ${r.note}. JSON: [${CURRENT.scaling.file.replace('docs/', '')}](${CURRENT.scaling.file.replace('docs/', '')}).`,
+    '',
+    table(['server', 'n', ...configs.flatMap((c) => [`${c} msgs/s (min..max)`, `${c} ×n=1`])], rows),
+  ].join('\n');
+}
+
+export const TABLES = {
+  headline,
+  echo: echoTable,
+  resp: () => protocolTable('resp', 'redis-benchmark -c 50'),
+  http: () => protocolTable('http', 'wrk -t1 -c100 GET /plaintext'),
+  compat: compatTable,
+  raw: rawTable,
+  scaling: scalingTable,
+};
+export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md'];
 
 /** `text` with every marked table replaced by its rendering. */
 export function render(text) {

@@ -18,6 +18,7 @@ export const ErrorCodes = Object.freeze({
   // Installation (thrown by the import).
   ERR_EPOLL_REACTOR_PLATFORM: 'not Linux: epoll exists only there',
   ERR_EPOLL_REACTOR_NOT_BUILT: 'the native addon was not built or approved (npm rebuild epoll-reactor)',
+  ERR_REACTOR_BENCH_TOOLS_MISSING: 'the bin\'s bench commands without their development tools (commander, cli-table3): the one-line message says what to install',
   // Loop, channels, timers.
   ERR_REACTOR_LOOP_CLOSED: 'run() on an EventLoop after close()',
   ERR_REACTOR_LOOP_RUNNING: 'run() on an EventLoop that is already running',
@@ -70,6 +71,38 @@ export class ReactorError extends Error {
   }
 }
 
+// --- argument errors (Node's codes) ----------------------------------------------------
+//
+// Thrown at a public boundary for a value of the wrong type (ERR_INVALID_ARG_TYPE), a right
+// type with a value that is not allowed (ERR_INVALID_ARG_VALUE), or a number out of range
+// (ERR_OUT_OF_RANGE) — a TypeError or RangeError with `code`, as node:net throws them. Here
+// (not in src/sys/args.ts, which builds on them) so that codec may use them too.
+
+/** A TypeError/RangeError carrying Node's `code` for argument errors. */
+export interface ArgumentError extends Error {
+  readonly code: 'ERR_INVALID_ARG_TYPE' | 'ERR_OUT_OF_RANGE' | 'ERR_INVALID_ARG_VALUE';
+}
+
+function withCode<E extends Error>(err: E, code: ArgumentError['code']): E & ArgumentError {
+  Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+  return err as E & ArgumentError;
+}
+
+/** A TypeError coded ERR_INVALID_ARG_TYPE with this message. */
+export function argTypeError(message: string): TypeError & ArgumentError {
+  return withCode(new TypeError(message), 'ERR_INVALID_ARG_TYPE');
+}
+
+/** A TypeError coded ERR_INVALID_ARG_VALUE with this message. */
+export function argValueError(message: string): TypeError & ArgumentError {
+  return withCode(new TypeError(message), 'ERR_INVALID_ARG_VALUE');
+}
+
+/** A RangeError coded ERR_OUT_OF_RANGE with this message. */
+export function rangeError(message: string): RangeError & ArgumentError {
+  return withCode(new RangeError(message), 'ERR_OUT_OF_RANGE');
+}
+
 // --- loop and tcp state errors (ERR_REACTOR_…) -------------------------------------------
 
 /** `ERR_REACTOR_LOOP_CLOSED`: run() on an EventLoop after close(). */
@@ -93,6 +126,13 @@ export class FdRegisteredError extends ReactorError {
     readonly fd: number,
   ) {
     super('ERR_REACTOR_FD_REGISTERED', `fd ${fd} already has a channel in this loop`);
+  }
+}
+
+/** `ERR_REACTOR_ALREADY_WATCHED`: Epoll.watch() on an Epoll that is already watched. */
+export class AlreadyWatchedError extends ReactorError {
+  constructor() {
+    super('ERR_REACTOR_ALREADY_WATCHED', 'this Epoll is already watched; call unwatch() first');
   }
 }
 

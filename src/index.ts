@@ -11,6 +11,11 @@
 // Layers (imports go one way): sys -> poll -> net -> buffer -> loop -> tcp -> threads.
 // Importing this module loads the native addon; on a platform other than Linux,
 // or when the addon was never built, the import throws an error naming the fix.
+/**
+ * The reactor, the raw demultiplexer, threads and errors: what most users import.
+ *
+ * @module epoll-reactor
+ */
 
 // The reactor. (TcpServer, TcpClient and TcpConnection serve Unix stream sockets too:
 // pass a SocketAddress.unix(path) or a 'unix:/path' string.)
@@ -28,7 +33,7 @@ export {
   type ConnectionOptions,
   type CloseInfo,
 } from './tcp/TcpConnection.js';
-export { ByteBuffer } from './buffer/ByteBuffer.js';
+export { ByteBuffer, type BytesLike } from './buffer/ByteBuffer.js';
 export { SocketAddress, type AddressFamily } from './net/SocketAddress.js';
 export type { AddressLike, ListenOptions } from './net/socket.js';
 

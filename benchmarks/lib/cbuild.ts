@@ -9,6 +9,8 @@ import { C_SOURCES, binDir } from './paths.js';
 
 export interface CBinaries {
   echoServer: string;
+  /** The C io_uring reference server (liburing), or why it could not be built. */
+  echoUring: { path: string } | { skipped: string };
   loadgen: string;
   /** The connection holder of the idle-memory and connections commands. */
   connhold: string;
@@ -39,12 +41,29 @@ function stale(binary: string, sources: readonly string[]): boolean {
   return sources.some((s) => statSync(join(C_SOURCES, s)).mtimeMs > built);
 }
 
+/** The io_uring reference links liburing, which a machine may lack: then its row is skipped, with this reason. */
+const URING = { out: 'echo_uring', sources: ['echo_uring.c'], libs: ['-luring'] } as const;
+
+/** Builds echo_uring if stale; a missing liburing is a reason to skip its row, not an error. */
+function ensureUring(dir: string, log: (line: string) => void, cc: () => string): CBinaries['echoUring'] {
+  const out = join(dir, URING.out);
+  if (!stale(out, URING.sources)) return { path: out };
+  const compiler = cc();
+  log(`compiling ${URING.out} (${compiler}, liburing)`);
+  const r = spawnSync(compiler, [...CFLAGS, '-o', out, join(C_SOURCES, URING.sources[0]), ...URING.libs], { encoding: 'utf8' });
+  if (r.status === 0) return { path: out };
+  if (/liburing\.h|-luring|cannot find -luring/.test(r.stderr ?? '')) {
+    return { skipped: 'liburing is not installed (Debian/Ubuntu: apt-get install liburing-dev)' };
+  }
+  throw new Error(`compiling ${URING.out} failed:\n${r.stderr || r.error?.message}`);
+}
+
 /** Paths of the C binaries, building the stale ones; `log` gets one line per build. */
 export function ensureCBinaries(log: (line: string) => void): CBinaries {
   const dir = binDir();
-  const result = {} as Record<keyof CBinaries, string>;
+  const result = {} as Record<Exclude<keyof CBinaries, 'echoUring'>, string>;
   let cc: string | undefined;
-  for (const [key, t] of Object.entries(TARGETS) as Array<[keyof CBinaries, (typeof TARGETS)[keyof CBinaries]]>) {
+  for (const [key, t] of Object.entries(TARGETS) as Array<[keyof typeof TARGETS, (typeof TARGETS)[keyof typeof TARGETS]]>) {
     const out = join(dir, t.out);
     if (stale(out, t.sources)) {
       cc ??= findCompiler();
@@ -56,5 +75,5 @@ export function ensureCBinaries(log: (line: string) => void): CBinaries {
     }
     result[key] = out;
   }
-  return result;
+  return { ...result, echoUring: ensureUring(dir, log, () => (cc ??= findCompiler())) };
 }

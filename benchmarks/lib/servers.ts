@@ -14,7 +14,7 @@ export interface ServerSpec {
   argv: string[];
   /** Sums the server's own syscall counters from the stderr it printed at exit. */
   selfSyscalls(stderr: string): number | null;
-  /** Set when the server cannot run here (an anchor not installed): the row prints this instead. */
+  /** Set when the server cannot run here (an anchor or a library not installed): the row prints this instead. */
   skip?: string;
 }
 
@@ -38,6 +38,7 @@ function reactorSyscalls(stderr: string): number | null {
 
 function cSyscalls(stderr: string): number | null {
   const j = lastJson(stderr) as Record<string, number> | null;
+  if (j && typeof j.io_uring_enters === 'number') return j.io_uring_enters + j.accepts!; // echo_uring: + setsockopt per accept
   if (!j || typeof j.epoll_waits !== 'number') return null;
   return j.epoll_waits + j.reads + j.writes + j.accepts + j.epoll_ctls;
 }
@@ -53,10 +54,11 @@ function bunSpec(): ServerSpec {
 }
 
 /**
- * Every server the benchmark knows, by name: the six of the table (bun only when installed), the per-fd
+ * Every server the benchmark knows, by name: the rows of the table (bun only when installed, c-uring
+ * only with liburing), the per-fd
  * reactor variants (ablation of the batched turn, on request) and c-poll (idle run).
  */
-export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
+export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
   const echo = join(DIST, 'examples', 'echo-server.js');
   const reactor = (mode: 'lt' | 'et', io: 'batched' | 'per-fd' = 'batched'): ServerSpec => ({
     name: `reactor-${mode}${io === 'per-fd' ? '-per-fd' : ''}`,
@@ -78,6 +80,11 @@ export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'loadgen'>, dri
     c('lt'),
     c('et'),
     c('poll'),
+    // io_uring: the C reference (liburing; skipped without it) and the raw Ring API in Node.
+    'path' in bins.echoUring
+      ? { name: 'c-uring', argv: [bins.echoUring.path], selfSyscalls: cSyscalls }
+      : { name: 'c-uring', argv: [], skip: bins.echoUring.skipped, selfSyscalls: () => null },
+    { name: 'raw-uring', argv: [process.execPath, join(DIST, 'benchmarks', 'ring-echo-server.js')], selfSyscalls: reactorSyscalls },
   ];
   return new Map(specs.map((s) => [s.name, s]));
 }

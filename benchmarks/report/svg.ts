@@ -24,6 +24,8 @@ const COLOURS: Record<string, string> = {
   'c-lt': '#ffbe7d',
   'c-et': '#f28e2b',
   'c-poll': '#b07aa1',
+  'raw-uring': '#e15759',
+  'c-uring': '#ff9d9a',
 };
 const colourOf = (server: string): string => COLOURS[server] ?? '#9d9d9d';
 

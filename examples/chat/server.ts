@@ -231,10 +231,10 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
     );
   };
 
-  /** Logs a Redis failure behind a refused request; rethrows anything else. */
-  const redisFailure = (what: string, error: unknown): void => {
-    if (!(error instanceof RedisError)) throw error;
-    if (opts.verbose) log(`${what}: ${error.message}`);
+  /** Logs why a request that needed Redis failed: Redis's state only with --verbose, anything else always. */
+  const logFailure = (what: string, error: unknown): void => {
+    if (!(error instanceof RedisError)) log(`${what} failed: ${(error as Error).message}`);
+    else if (opts.verbose) log(`${what}: ${error.message}`);
   };
 
   /** Room enter with --cluster: Redis decides (every process's members count). */
@@ -248,7 +248,8 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
       let result: number = Result.NONE;
       let rival = '';
       if (!outcome.ok) {
-        redisFailure(`${s.userId} entering room ${room}`, outcome.error);
+        logFailure(`${s.userId} entering room ${room}`, outcome.error);
+        c.refused();
         result = Result.CLUSTER_UNAVAILABLE;
       } else if (!outcome.value.entered) result = Result.ENTER_ROOM_FULL_USER;
       else if (!connected || !rooms.enter(s, room)) {
@@ -272,7 +273,10 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
     const bytes = notifyPacket(s, msg);
     suspend(s, c.publish(s.room, bytes), (outcome) => {
       if (outcome.ok) sendToRoom(s, bytes);
-      else redisFailure(`chat from ${s.userId}`, outcome.error);
+      else {
+        logFailure(`chat from ${s.userId}`, outcome.error);
+        c.refused();
+      }
       encode.roomChatResponse(out, outcome.ok ? Result.NONE : Result.CLUSTER_UNAVAILABLE);
     });
   };
@@ -293,11 +297,7 @@ export function start(loop: EventLoop, opts: ChatOptions): RunningServer {
     });
     suspend(s, check, (outcome, connected) => {
       let [result, token] = outcome.ok ? outcome.value : [Result.LOGIN_STORE_UNAVAILABLE, ''];
-      if (!outcome.ok) {
-        if (outcome.error instanceof RedisError) {
-          if (opts.verbose) log(`login ${JSON.stringify(user)}: ${outcome.error.message}`);
-        } else log(`login ${JSON.stringify(user)} failed: ${(outcome.error as Error).message}`);
-      }
+      if (!outcome.ok) logFailure(`login ${JSON.stringify(user)}`, outcome.error);
       if (result === Result.NONE && (!connected || online.has(user))) {
         if (token !== '') cluster?.release(user, token); // gone meanwhile, or another connection here won the race
         result = Result.LOGIN_USER_ALREADY;

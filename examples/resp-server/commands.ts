@@ -10,7 +10,7 @@
 import type { ByteBuffer } from '../../src/buffer/ByteBuffer.js';
 import {
   writeArrayHeader,
-  writeBulkLatin1,
+  writeBulkBytes,
   writeBulkString,
   writeError,
   writeInteger,
@@ -19,7 +19,9 @@ import {
   type RespCommandDecoder,
 } from '../../src/codec/resp.js';
 import type { Keyspace } from './keyspace.js';
-import { int64, addInt64 } from './int64.js';
+import { argKey, argPreview, argValue, writeArgBulk, writeValueBulk } from './args.js';
+import { globMatch } from './glob.js';
+import { int64, addInt64, INT64_MAX, INT64_MIN } from './int64.js';
 
 /** What a handler may touch besides its arguments. */
 export interface CommandContext {
@@ -32,7 +34,8 @@ export interface CommandContext {
 /** Per-connection state. */
 export interface Session {
   readonly id: number;
-  name: string | null;
+  /** CLIENT SETNAME's bytes (printable ASCII only). */
+  name: Buffer | null;
   /** Set by QUIT or a protocol error: close once the replies are out. */
   closeAfterReply: boolean;
 }
@@ -78,8 +81,8 @@ export function execute(ctx: CommandContext, a: RespCommandDecoder, out: ByteBuf
   const cmd = len <= 16 ? BY_HASH.get(nameHash(a.argBuffer, a.argOffset(0), len)) : undefined;
   if (cmd === undefined || !a.argIs(0, cmd.name)) {
     let args = '';
-    for (let i = 1; i < a.argc && args.length < 128; i++) args += `'${a.argString(i).slice(0, 128 - args.length)}' `;
-    writeError(out, `ERR unknown command '${a.argString(0).slice(0, 128)}', with args beginning with: ${args}`);
+    for (let i = 1; i < a.argc && args.length < 128; i++) args += `'${argPreview(a, i, 128 - args.length)}' `;
+    writeError(out, `ERR unknown command '${argPreview(a, 0)}', with args beginning with: ${args}`);
     return;
   }
   const argc = a.argc;
@@ -98,10 +101,10 @@ function arityError(name: string): string {
 
 def('ping', -1, ['fast'], [0, 0, 0], (_c, a, out) => {
   if (a.argc > 2) writeError(out, arityError('ping'));
-  else if (a.argc === 2) writeBulkLatin1(out, a.argLatin1(1));
+  else if (a.argc === 2) writeArgBulk(out, a, 1);
   else out.append(PONG);
 });
-def('echo', 2, ['fast'], [0, 0, 0], (_c, a, out) => writeBulkLatin1(out, a.argLatin1(1)));
+def('echo', 2, ['fast'], [0, 0, 0], (_c, a, out) => writeArgBulk(out, a, 1));
 def('quit', -1, ['fast'], [0, 0, 0], (c, _a, out) => {
   out.append(OK);
   c.session.closeAfterReply = true;
@@ -131,18 +134,20 @@ def('command', -1, ['loading', 'stale'], [0, 0, 0], (_c, a, out) => {
       if (cmd) writeCommandInfo(out, cmd);
       else writeNullArrayReply(out);
     }
-  } else writeError(out, `ERR unknown subcommand '${a.argString(1).slice(0, 128)}'. Try COMMAND HELP.`);
+  } else writeError(out, `ERR unknown subcommand '${argPreview(a, 1)}'. Try COMMAND HELP.`);
 });
 def('config', -2, ['admin'], [0, 0, 0], (c, a, out) => {
   if (!a.argIs(1, 'get')) {
-    writeError(out, `ERR unknown subcommand '${a.argString(1).slice(0, 128)}'. Try CONFIG HELP.`);
+    writeError(out, `ERR unknown subcommand '${argPreview(a, 1)}'. Try CONFIG HELP.`);
     return;
   }
   if (a.argc < 3) return writeError(out, arityError('config|get'));
   const pairs: string[] = [];
   for (const [name, value] of c.config) {
+    const nameBytes = Buffer.from(name, 'latin1');
     for (let i = 2; i < a.argc; i++) {
-      if (globMatch(a.argString(i).toLowerCase(), name)) {
+      const o = a.argOffset(i);
+      if (globMatch(a.argBuffer.subarray(o, o + a.argLength(i)), nameBytes, true)) {
         pairs.push(name, value);
         break;
       }
@@ -153,16 +158,16 @@ def('config', -2, ['admin'], [0, 0, 0], (c, a, out) => {
 });
 def('client', -2, ['admin'], [0, 0, 0], (c, a, out) => {
   if (a.argIs(1, 'setname') && a.argc === 3) {
-    const name = a.argString(2);
-    if (/[^\x21-\x7e]/.test(name)) return writeError(out, 'ERR Client names cannot contain spaces, newlines or special characters.');
-    c.session.name = name === '' ? null : name;
+    const name = a.arg(2);
+    if (name.some((b) => b < 0x21 || b > 0x7e)) return writeError(out, 'ERR Client names cannot contain spaces, newlines or special characters.');
+    c.session.name = name.length === 0 ? null : name;
     out.append(OK);
   } else if (a.argIs(1, 'getname') && a.argc === 2) {
     if (c.session.name === null) writeNull(out);
-    else writeBulkString(out, c.session.name);
+    else writeBulkBytes(out, c.session.name, 0, c.session.name.length);
   } else if (a.argIs(1, 'id') && a.argc === 2) writeInteger(out, c.session.id);
   else if (a.argIs(1, 'setinfo') && a.argc === 4) out.append(OK);
-  else writeError(out, `ERR unknown subcommand or wrong number of arguments for '${a.argString(1).slice(0, 128)}'. Try CLIENT HELP.`);
+  else writeError(out, `ERR unknown subcommand or wrong number of arguments for '${argPreview(a, 1)}'. Try CLIENT HELP.`);
 });
 
 function writeCommandInfo(out: ByteBuffer, cmd: Command): void {
@@ -180,19 +185,12 @@ function writeNullArrayReply(out: ByteBuffer): void {
   out.append('*-1\r\n', 'latin1');
 }
 
-/** Redis's glob for CONFIG GET: '*' and '?' only (enough for parameter names). */
-function globMatch(pattern: string, name: string): boolean {
-  if (!/[*?]/.test(pattern)) return pattern === name;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(name);
-}
-
 // --- strings ----------------------------------------------------------------------------------
 
 def('get', 2, ['readonly', 'fast'], [1, 1, 1], (c, a, out) => {
-  const v = c.keys.get(a.argLatin1(1));
+  const v = c.keys.get(argKey(a, 1));
   if (v === undefined) writeNull(out);
-  else writeBulkLatin1(out, v);
+  else writeValueBulk(out, v);
 });
 def('set', -3, ['write', 'denyoom'], [1, 1, 1], (c, a, out) => {
   let nx = false;
@@ -207,53 +205,56 @@ def('set', -3, ['write', 'denyoom'], [1, 1, 1], (c, a, out) => {
     else if (a.argIs(i, 'keepttl') && ttlMs < 0) keepTtl = true;
     else if (a.argIs(i, 'get')) get = true;
     else if ((a.argIs(i, 'ex') || a.argIs(i, 'px')) && hasNext && ttlMs < 0 && !keepTtl) {
-      const seconds = a.argIs(i, 'ex');
-      const n = a.argInteger(++i);
-      if (Number.isNaN(n)) return writeError(out, NOT_INTEGER);
-      if (n <= 0 || (seconds && n > Number.MAX_SAFE_INTEGER / 1000)) return writeError(out, "ERR invalid expire time in 'set' command");
-      ttlMs = seconds ? n * 1000 : n;
+      // Redis's getExpireMillisecondsOrReply: an int64, > 0, within int64 once in ms and dated.
+      const unit = a.argIs(i, 'ex') ? 1000n : 1n;
+      i++;
+      const n = a.argLength(i) > 20 ? null : int64(a.argLatin1(i));
+      if (n === null) return writeError(out, NOT_INTEGER);
+      const ms = BigInt(n) * unit;
+      if (n <= 0 || BigInt(n) > INT64_MAX / unit || ms > INT64_MAX - BigInt(Date.now())) return writeError(out, "ERR invalid expire time in 'set' command");
+      ttlMs = Number(ms);
     } else return writeError(out, SYNTAX);
   }
-  const key = a.argLatin1(1);
+  const key = argKey(a, 1);
   const old = nx || xx || get ? c.keys.get(key) : undefined;
   if ((nx && old !== undefined) || (xx && old === undefined)) {
-    if (get && old !== undefined) writeBulkLatin1(out, old);
+    if (get && old !== undefined) writeValueBulk(out, old);
     else writeNull(out);
     return;
   }
-  c.keys.set(key, a.argLatin1(2), keepTtl);
+  c.keys.set(key, argValue(a, 2), keepTtl);
   if (ttlMs > 0) c.keys.expireAt(key, Date.now() + ttlMs);
   if (!get) out.append(OK);
   else if (old === undefined) writeNull(out);
-  else writeBulkLatin1(out, old);
+  else writeValueBulk(out, old);
 });
 def('mget', -2, ['readonly', 'fast'], [1, -1, 1], (c, a, out) => {
   writeArrayHeader(out, a.argc - 1);
   for (let i = 1; i < a.argc; i++) {
-    const v = c.keys.get(a.argLatin1(i));
+    const v = c.keys.get(argKey(a, i));
     if (v === undefined) writeNull(out);
-    else writeBulkLatin1(out, v);
+    else writeValueBulk(out, v);
   }
 });
 def('mset', -3, ['write', 'denyoom'], [1, -1, 2], (c, a, out) => {
   if (a.argc % 2 === 0) return writeError(out, arityError('mset'));
-  for (let i = 1; i < a.argc; i += 2) c.keys.set(a.argLatin1(i), a.argLatin1(i + 1));
+  for (let i = 1; i < a.argc; i += 2) c.keys.set(argKey(a, i), argValue(a, i + 1));
   out.append(OK);
 });
 def('del', -2, ['write'], [1, -1, 1], (c, a, out) => {
   let n = 0;
-  for (let i = 1; i < a.argc; i++) if (c.keys.delete(a.argLatin1(i))) n++;
+  for (let i = 1; i < a.argc; i++) if (c.keys.delete(argKey(a, i))) n++;
   writeInteger(out, n);
 });
 def('exists', -2, ['readonly', 'fast'], [1, -1, 1], (c, a, out) => {
   let n = 0;
-  for (let i = 1; i < a.argc; i++) if (c.keys.has(a.argLatin1(i))) n++;
+  for (let i = 1; i < a.argc; i++) if (c.keys.has(argKey(a, i))) n++;
   writeInteger(out, n);
 });
 
 function incrBy(c: CommandContext, key: string, by: number | bigint, out: ByteBuffer): void {
   const old = c.keys.get(key);
-  const cur = old === undefined ? 0 : int64(old);
+  const cur = old === undefined ? 0 : typeof old === 'string' ? int64(old) : null; // a Buffer is over 1 MiB: no integer
   if (cur === null) return writeError(out, NOT_INTEGER);
   const next = addInt64(cur, by);
   if (next === null) return writeError(out, OVERFLOW);
@@ -261,50 +262,59 @@ function incrBy(c: CommandContext, key: string, by: number | bigint, out: ByteBu
   writeInteger(out, next);
 }
 
-def('incr', 2, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, out) => incrBy(c, a.argLatin1(1), 1, out));
-def('decr', 2, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, out) => incrBy(c, a.argLatin1(1), -1, out));
+def('incr', 2, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, out) => incrBy(c, argKey(a, 1), 1, out));
+def('decr', 2, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, out) => incrBy(c, argKey(a, 1), -1, out));
 for (const [name, sign] of [['incrby', 1], ['decrby', -1]] as const) {
   def(name, 3, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, out) => {
-    const by = int64(a.argLatin1(2));
+    const by = a.argLength(2) > 20 ? null : int64(a.argLatin1(2));
     if (by === null) return writeError(out, NOT_INTEGER);
     if (sign < 0 && by === -9223372036854775808n) return writeError(out, 'ERR decrement would overflow');
-    incrBy(c, a.argLatin1(1), sign > 0 ? by : typeof by === 'bigint' ? -by : -by, out);
+    incrBy(c, argKey(a, 1), sign > 0 ? by : typeof by === 'bigint' ? -by : -by, out);
   });
 }
 
 // --- expiry -----------------------------------------------------------------------------------
 
-for (const [name, unit] of [['expire', 1000], ['pexpire', 1]] as const) {
+for (const [name, unit] of [['expire', 1000n], ['pexpire', 1n]] as const) {
   def(name, -3, ['write', 'fast'], [1, 1, 1], (c, a, out) => {
-    const n = a.argInteger(2);
-    if (Number.isNaN(n)) return writeError(out, NOT_INTEGER);
+    // Redis's order: the options first, then the number (int64), then the overflow checks of
+    // expireGenericCommand: seconds to ms, then adding the current time, each within int64.
     let nx = false, xx = false, gt = false, lt = false;
     for (let i = 3; i < a.argc; i++) {
       if (a.argIs(i, 'nx')) nx = true;
       else if (a.argIs(i, 'xx')) xx = true;
       else if (a.argIs(i, 'gt')) gt = true;
       else if (a.argIs(i, 'lt')) lt = true;
-      else return writeError(out, `ERR Unsupported option ${a.argString(i)}`);
+      else return writeError(out, `ERR Unsupported option ${argPreview(a, i)}`);
     }
     if (nx && (xx || gt || lt)) return writeError(out, 'ERR NX and XX, GT or LT options at the same time are not compatible');
     if (gt && lt) return writeError(out, 'ERR GT and LT options at the same time are not compatible');
-    const at = Date.now() + n * unit;
-    if (!Number.isSafeInteger(at)) return writeError(out, `ERR invalid expire time in '${name}' command`);
-    const key = a.argLatin1(1);
+    const n = a.argLength(2) > 20 ? null : int64(a.argLatin1(2));
+    if (n === null) return writeError(out, NOT_INTEGER);
+    const invalid = `ERR invalid expire time in '${name}' command`;
+    let when = BigInt(n);
+    if (unit !== 1n) {
+      if (when > INT64_MAX / unit || when < INT64_MIN / unit) return writeError(out, invalid);
+      when *= unit;
+    }
+    const now = Date.now();
+    if (when > INT64_MAX - BigInt(now)) return writeError(out, invalid);
+    const at = Number(when) + now; // beyond 2^53 ms (year 287,000) a few ms of rounding do not matter
+    const key = argKey(a, 1);
     const left = c.keys.pttl(key);
     if (left === -2) return writeInteger(out, 0);
-    const cur = left === -1 ? Infinity : Date.now() + left; // no TTL counts as infinite for GT/LT
+    const cur = left === -1 ? Infinity : now + left; // no TTL counts as infinite for GT/LT
     if ((nx && left !== -1) || (xx && left === -1) || (gt && !(at > cur)) || (lt && !(at < cur))) return writeInteger(out, 0);
     c.keys.expireAt(key, at);
     writeInteger(out, 1);
   });
 }
 def('persist', 2, ['write', 'fast'], [1, 1, 1], (c, a, out) => {
-  const key = a.argLatin1(1);
+  const key = argKey(a, 1);
   writeInteger(out, c.keys.has(key) && c.keys.persist(key) ? 1 : 0);
 });
 def('ttl', 2, ['readonly', 'fast'], [1, 1, 1], (c, a, out) => {
-  const ms = c.keys.pttl(a.argLatin1(1));
+  const ms = c.keys.pttl(argKey(a, 1));
   writeInteger(out, ms < 0 ? ms : Math.floor((ms + 500) / 1000));
 });
-def('pttl', 2, ['readonly', 'fast'], [1, 1, 1], (c, a, out) => writeInteger(out, c.keys.pttl(a.argLatin1(1))));
+def('pttl', 2, ['readonly', 'fast'], [1, 1, 1], (c, a, out) => writeInteger(out, c.keys.pttl(argKey(a, 1))));

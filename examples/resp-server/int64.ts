@@ -1,7 +1,8 @@
 // Redis's integers are signed 64-bit. JavaScript numbers are exact to 2^53 only, so values
 // are numbers while they fit (the common case, no allocation) and bigints beyond.
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
+/** Redis's LLONG_MAX and LLONG_MIN. */
+export const INT64_MAX = 9223372036854775807n;
+export const INT64_MIN = -9223372036854775808n;
 const CANONICAL = /^(0|-?[1-9][0-9]{0,18})$/;
 
 /** Parses a canonical int64 (Redis's string2ll: no '+', no leading zeros, no spaces); null if not one. */

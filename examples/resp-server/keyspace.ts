@@ -1,5 +1,5 @@
-// The resp-server's data: string keys to string values (both binary-safe latin1 strings:
-// one char per byte) and, beside them, the keys that have a time to live (Redis keeps the
+// The resp-server's data: keys to values, binary-safe (args.ts: latin1 strings, one char per
+// byte, while short; a long value is a Buffer, a long key its hash) and, beside them, the keys that have a time to live (Redis keeps the
 // same two dictionaries: `dict` and `expires`).
 //
 // Expiry, both ways Redis does it: lazily, a read of an expired key deletes it and answers
@@ -10,6 +10,10 @@
 //
 // Threading: one Keyspace per EventLoop, touched only from that loop's thread.
 import { TimerNode, type EventLoop } from '../../src/index.js';
+import type { Value } from './args.js';
+
+/** Longest wait armed on the wheel: a later deadline (EXPIRE allows ~292 million years) re-arms when it fires. */
+const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
 
 /** A key's deadline and the wheel timer that enforces it. */
 class Expiry {
@@ -33,7 +37,7 @@ function onExpiryTimer(node: TimerNode): void {
 /** Keys to values with per-key deadlines. */
 export class Keyspace {
   readonly #loop: EventLoop;
-  readonly #values = new Map<string, string>();
+  readonly #values = new Map<string, Value>();
   readonly #expires = new Map<string, Expiry>();
   /** Keys removed because their time ran out (lazily or by their timer). */
   expiredKeys = 0;
@@ -48,7 +52,7 @@ export class Keyspace {
   }
 
   /** The value, or undefined if absent or expired (an expired key is deleted now). */
-  get(key: string): string | undefined {
+  get(key: string): Value | undefined {
     if (this.#expires.size !== 0 && this.#expired(key)) return undefined;
     return this.#values.get(key);
   }
@@ -60,7 +64,7 @@ export class Keyspace {
   }
 
   /** Sets a value; drops the key's TTL unless keepTtl (as SET without KEEPTTL does). */
-  set(key: string, value: string, keepTtl = false): void {
+  set(key: string, value: Value, keepTtl = false): void {
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size !== 0) this.#clearExpiry(key);
   }
@@ -84,7 +88,7 @@ export class Keyspace {
       e = new Expiry(this, key, at);
       this.#expires.set(key, e);
     } else e.at = at;
-    this.#loop.schedule(e.node, at - Date.now());
+    this.#loop.schedule(e.node, Math.min(at - Date.now(), MAX_TIMER_MS));
   }
 
   /** Removes a key's deadline (PERSIST); false if it had none. */
@@ -111,7 +115,7 @@ export class Keyspace {
     if (this.#expires.get(e.key) !== e) return;
     const left = e.at - Date.now();
     if (left > 0) {
-      this.#loop.schedule(e.node, left);
+      this.#loop.schedule(e.node, Math.min(left, MAX_TIMER_MS));
       return;
     }
     this.#expires.delete(e.key);

@@ -13,6 +13,7 @@
 // Ownership: the pool owns the free blocks; a block handed out belongs to the
 // ByteBuffer that took it until it is given back. Single-threaded: one pool per
 // loop, touched only from that loop's thread.
+import { rangeError } from '../errors.js';
 
 /** A free list of Buffers by size, bounded in total bytes. */
 export class BufferPool {
@@ -26,8 +27,8 @@ export class BufferPool {
   #bytes = 0;
 
   constructor(blockSize = 1032, maxBytes = 1 << 20) {
-    if (!Number.isInteger(blockSize) || blockSize < 1) throw new RangeError(`blockSize must be a positive integer, got ${blockSize}`);
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+    if (!Number.isInteger(blockSize) || blockSize < 1) throw rangeError(`blockSize must be a positive integer, got ${blockSize}`);
+    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw rangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     this.blockSize = blockSize;
     this.maxBytes = maxBytes;
   }

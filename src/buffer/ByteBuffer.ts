@@ -30,11 +30,10 @@
 // it has already serialised, without moving the body (prependUInt32BE).
 
 import type { BufferPool } from './BufferPool.js';
-import { asBytes, checkCount } from './checks.js';
-import { indexOfByte, indexOfCRLF } from './search.js';
-import { appendUIntBE, checkUIntWidth, getUIntBE, readUIntBE, setUIntBE, type UIntWidth } from './uints.js';
+import { asBytes, checkCount, checkUInt, type BytesLike } from './checks.js';
+import { rangeError } from '../errors.js';
 
-export { asBytes } from './checks.js';
+export { asBytes, type BytesLike } from './checks.js';
 
 /** Storage of a buffer that has none (lazy, or released): shared, zero bytes long. */
 const NO_STORAGE = Buffer.alloc(0);
@@ -115,7 +114,7 @@ export class ByteBuffer {
   retrieve(n: number): void {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`retrieve(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`retrieve(${n}): only ${readable} bytes readable`);
     if (n < readable) this.#r += n;
     else this.retrieveAll();
   }
@@ -133,7 +132,7 @@ export class ByteBuffer {
   take(n: number): Buffer {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`take(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`take(${n}): only ${readable} bytes readable`);
     // allocUnsafe may hand out a slice of Node's shared pool, never our storage;
     // every byte of it is overwritten right away.
     const out = Buffer.allocUnsafe(n);
@@ -151,7 +150,7 @@ export class ByteBuffer {
   takeString(n: number, encoding: BufferEncoding = 'utf8'): string {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`takeString(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`takeString(${n}): only ${readable} bytes readable`);
     const s = this.#buf.toString(encoding, this.#r, this.#r + n);
     this.retrieve(n);
     return s;
@@ -208,16 +207,17 @@ export class ByteBuffer {
 
   /**
    * Appends the bytes of any typed array or DataView (all `byteLength` of them, from its
-   * `byteOffset`), or a string encoded straight into the storage (no temporary Buffer).
+   * `byteOffset`), of a whole ArrayBuffer, or a string encoded straight into the storage (no
+   * temporary Buffer). Anything else is ERR_INVALID_ARG_TYPE.
    */
-  append(input: ArrayBufferView | string, encoding: BufferEncoding = 'utf8'): void {
+  append(input: BytesLike | string, encoding: BufferEncoding = 'utf8'): void {
     if (typeof input === 'string') {
       const len = Buffer.byteLength(input, encoding);
       this.ensureWritable(len);
       this.#w += this.#buf.write(input, this.#w, len, encoding);
       return;
     }
-    let data = asBytes(input);
+    let data = asBytes(input, 'input');
     const len = data.byteLength;
     // (Storage checked first: `.buffer` is a runtime call in V8, and an empty
     // storage — a pooled buffer between messages — cannot be aliased.)
@@ -254,7 +254,7 @@ export class ByteBuffer {
   hasWritten(n: number): void {
     checkCount(n, 'n');
     const writable = this.#buf.length - this.#w;
-    if (n > writable) throw new RangeError(`hasWritten(${n}): only ${writable} bytes writable`);
+    if (n > writable) throw rangeError(`hasWritten(${n}): only ${writable} bytes writable`);
     this.#w += n;
   }
 
@@ -262,7 +262,7 @@ export class ByteBuffer {
   unwrite(n: number): void {
     checkCount(n, 'n');
     const readable = this.#w - this.#r;
-    if (n > readable) throw new RangeError(`unwrite(${n}): only ${readable} bytes readable`);
+    if (n > readable) throw rangeError(`unwrite(${n}): only ${readable} bytes readable`);
     this.#w -= n;
   }
 
@@ -285,7 +285,7 @@ export class ByteBuffer {
     }
     const extra = n - writable;
     if (extra > scratch.length) {
-      throw new RangeError(`commitRead(${n}): ${writable} writable + ${scratch.length} scratch bytes is less`);
+      throw rangeError(`commitRead(${n}): ${writable} writable + ${scratch.length} scratch bytes is less`);
     }
     this.#w = this.#buf.length;
     this.ensureWritable(extra); // compaction or growth keeps the bytes just accounted for
@@ -300,7 +300,7 @@ export class ByteBuffer {
     const data = asBytes(view);
     const len = data.byteLength;
     if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
-    if (len > this.#r) throw new RangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
+    if (len > this.#r) throw rangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
     this.#buf.set(data, this.#r - len);
     this.#r -= len;
   }
@@ -382,9 +382,70 @@ export class ByteBuffer {
   #prependUInt(v: number, n: UIntWidth): void {
     checkUIntWidth(v, n);
     if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
-    if (this.#r < n) throw new RangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
+    if (this.#r < n) throw rangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
     setUIntBE(this.#buf, this.#r - n, v, n);
     this.#r -= n;
   }
 }
 
+// --- helpers of ByteBuffer's fixed-width and search methods (module-private) -------------
+//
+// Fixed-width big-endian unsigned integers (1, 2 or 4 bytes): the value check, the byte-level
+// read or write, and the read/append steps through the buffer's public geometry. Byte
+// searches: plain loops bounded at writerIndex (a native indexOf cannot be bounded there and
+// would scan the stale writable area). No allocation.
+
+/** Widths of the fixed-width helpers, in bytes. */
+type UIntWidth = 1 | 2 | 4;
+
+/** Throws RangeError unless v is an integer that fits in `width` unsigned bytes. */
+function checkUIntWidth(v: number, width: UIntWidth): void {
+  checkUInt(v, width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff);
+}
+
+/** The big-endian uint of `width` bytes at buf[at]; RangeError if fewer than `width` bytes lie before `end`. */
+function getUIntBE(buf: Uint8Array, at: number, end: number, width: UIntWidth): number {
+  if (end - at < width) throw rangeError(`need ${width} readable bytes, have ${end - at}`);
+  if (width === 1) return buf[at];
+  const b = buf as Buffer;
+  return width === 2 ? b.readUInt16BE(at) : b.readUInt32BE(at);
+}
+
+/** Writes v (already checked) as a big-endian uint of `width` bytes at buf[at] (room already made). */
+function setUIntBE(buf: Uint8Array, at: number, v: number, width: UIntWidth): void {
+  if (width === 1) buf[at] = v;
+  else if (width === 2) (buf as Buffer).writeUInt16BE(v, at);
+  else (buf as Buffer).writeUInt32BE(v, at);
+}
+
+/** Reads and retrieves the first `width` readable bytes of b as a big-endian uint. */
+function readUIntBE(b: ByteBuffer, width: UIntWidth): number {
+  const v = getUIntBE(b.storage, b.readerIndex, b.writerIndex, width);
+  b.retrieve(width);
+  return v;
+}
+
+/** Appends v as a big-endian uint of `width` bytes to b, growing its storage if needed. */
+function appendUIntBE(b: ByteBuffer, v: number, width: UIntWidth): void {
+  checkUIntWidth(v, width);
+  b.ensureWritable(width);
+  setUIntBE(b.storage, b.writerIndex, v, width);
+  b.hasWritten(width);
+}
+
+/** Position of the first `byte` in buf[start + from .. end), relative to start; -1 if absent. */
+function indexOfByte(buf: Uint8Array, start: number, end: number, byte: number, from: number): number {
+  for (let i = start + from; i < end; i++) {
+    if (buf[i] === byte) return i - start;
+  }
+  return -1;
+}
+
+/** Position of the first "\r\n" (of its '\r') in buf[start + from .. end), relative to start; -1 if absent. */
+function indexOfCRLF(buf: Uint8Array, start: number, end: number, from: number): number {
+  const last = end - 1;
+  for (let i = start + from; i < last; i++) {
+    if (buf[i] === 13 && buf[i + 1] === 10) return i - start;
+  }
+  return -1;
+}

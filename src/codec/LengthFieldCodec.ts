@@ -19,7 +19,7 @@
 // of the input buffer (both may move the bytes). Copy it (Buffer.from) to keep it. A codec
 // holds only its options, so one instance may serve every connection of a loop. No I/O.
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
-import { CodecError } from '../errors.js';
+import { CodecError, rangeError } from '../errors.js';
 
 /** Byte order of a multi-byte field. */
 export type Endian = 'be' | 'le';
@@ -64,18 +64,18 @@ export class LengthFieldCodec {
     this.fieldSize = options.fieldSize ?? 4;
     this.signed = options.signed ?? false;
     this.includesHeader = options.includesHeader ?? false;
-    if (this.endian !== 'be' && this.endian !== 'le') throw new RangeError(`endian must be 'be' or 'le'`);
-    if (this.fieldSize !== 2 && this.fieldSize !== 4) throw new RangeError('fieldSize must be 2 or 4');
+    if (this.endian !== 'be' && this.endian !== 'le') throw rangeError(`endian must be 'be' or 'le'`);
+    if (this.fieldSize !== 2 && this.fieldSize !== 4) throw rangeError('fieldSize must be 2 or 4');
     const fieldMax = this.fieldSize === 2 ? (this.signed ? 0x7fff : 0xffff) : this.signed ? 0x7fffffff : 0xffffffff;
     this.maxFrameSize = options.maxFrameSize ?? Math.min(MAX_FRAME_SIZE_CEILING, fieldMax);
     this.minFrameSize = options.minFrameSize ?? (this.includesHeader ? this.fieldSize : 0);
     const max = this.maxFrameSize;
     const min = this.minFrameSize;
     if (!Number.isInteger(max) || max < 0 || max > MAX_FRAME_SIZE_CEILING || max > fieldMax) {
-      throw new RangeError(`maxFrameSize must be an integer in [0, ${Math.min(MAX_FRAME_SIZE_CEILING, fieldMax)}], got ${String(max)}`);
+      throw rangeError(`maxFrameSize must be an integer in [0, ${Math.min(MAX_FRAME_SIZE_CEILING, fieldMax)}], got ${String(max)}`);
     }
     if (!Number.isInteger(min) || min < 0 || min > max || (this.includesHeader && min < this.fieldSize)) {
-      throw new RangeError(`minFrameSize must be an integer in [${this.includesHeader ? this.fieldSize : 0}, maxFrameSize], got ${String(min)}`);
+      throw rangeError(`minFrameSize must be an integer in [${this.includesHeader ? this.fieldSize : 0}, maxFrameSize], got ${String(min)}`);
     }
   }
 

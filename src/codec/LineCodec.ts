@@ -12,7 +12,7 @@
 // connection): nothing else may consume from that buffer between decode() calls.
 // Lifetime of returned views: as LengthFieldCodec — until the next decode() or mutation of input.
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
-import { CodecError } from '../errors.js';
+import { CodecError, rangeError } from '../errors.js';
 
 /** Options of LineCodec. */
 export interface LineOptions {
@@ -37,9 +37,9 @@ export class LineCodec {
   constructor(options: LineOptions = {}) {
     this.eol = options.eol ?? 'lf';
     this.maxLineLength = options.maxLineLength ?? 64 * 1024;
-    if (this.eol !== 'lf' && this.eol !== 'crlf') throw new RangeError(`eol must be 'lf' or 'crlf'`);
+    if (this.eol !== 'lf' && this.eol !== 'crlf') throw rangeError(`eol must be 'lf' or 'crlf'`);
     if (!Number.isInteger(this.maxLineLength) || this.maxLineLength < 0) {
-      throw new RangeError(`maxLineLength must be a non-negative integer, got ${String(this.maxLineLength)}`);
+      throw rangeError(`maxLineLength must be a non-negative integer, got ${String(this.maxLineLength)}`);
     }
   }
 

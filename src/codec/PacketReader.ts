@@ -7,7 +7,7 @@
 // the connection's input buffer): it copies nothing except what getBytes/getFixedString return,
 // and must not outlive the view it reads. reset() points it at the next packet without
 // allocating a new reader. Single-threaded.
-import { CodecError } from '../errors.js';
+import { CodecError, rangeError } from '../errors.js';
 import type { Endian } from './LengthFieldCodec.js';
 
 /** Bounds-checked reader of fixed-layout binary fields. */
@@ -18,7 +18,7 @@ export class PacketReader {
   #pos = 0;
 
   constructor(bytes: Uint8Array, endian: Endian) {
-    if (endian !== 'be' && endian !== 'le') throw new RangeError(`endian must be 'be' or 'le'`);
+    if (endian !== 'be' && endian !== 'le') throw rangeError(`endian must be 'be' or 'le'`);
     this.endian = endian;
     this.#bytes = asBuffer(bytes);
   }
@@ -113,7 +113,7 @@ export class PacketReader {
 
   /** Claims n bytes and returns their offset; throws if the packet has fewer left. */
   #take(n: number): number {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`byte count must be a non-negative integer, got ${String(n)}`);
+    if (!Number.isInteger(n) || n < 0) throw rangeError(`byte count must be a non-negative integer, got ${String(n)}`);
     const at = this.#pos;
     if (n > this.#bytes.length - at) {
       throw new CodecError(

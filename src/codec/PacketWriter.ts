@@ -8,7 +8,7 @@
 // Ownership: the writer appends to the caller's ByteBuffer and keeps a count of what it wrote;
 // it owns nothing. Single-threaded, like the buffer.
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
-import { CodecError } from '../errors.js';
+import { CodecError, rangeError as outOfRangeError } from '../errors.js';
 import type { Endian } from './LengthFieldCodec.js';
 
 /** Chained writer of fixed-layout binary fields into a ByteBuffer. */
@@ -22,7 +22,7 @@ export class PacketWriter {
   #view: Buffer | null = null;
 
   constructor(buffer: ByteBuffer, endian: Endian) {
-    if (endian !== 'be' && endian !== 'le') throw new RangeError(`endian must be 'be' or 'le'`);
+    if (endian !== 'be' && endian !== 'le') throw outOfRangeError(`endian must be 'be' or 'le'`);
     this.buffer = buffer;
     this.endian = endian;
   }
@@ -122,7 +122,7 @@ export class PacketWriter {
    * CodecError ERR_CODEC_VALUE_RANGE.
    */
   putFixedString(value: string, size: number): this {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${String(size)}`);
+    if (!Number.isInteger(size) || size < 1) throw outOfRangeError(`size must be a positive integer, got ${String(size)}`);
     const n = Buffer.byteLength(value, 'utf8');
     if (n > size - 1 || value.includes('\0')) {
       throw new CodecError('ERR_CODEC_VALUE_RANGE', `string of ${n} bytes does not fit char[${size}] with its NUL`);

@@ -6,6 +6,11 @@
 // the caller owns every fd they return), the event-mask decoders, poll(2) and
 // PollSet (the epoll-vs-poll study), the io_uring flags of Ring, and Waker (an eventfd that wakes a
 // blocked wait). Re-exports only; no state.
+/**
+ * The layer under the reactor, for people writing their own loop.
+ *
+ * @module epoll-reactor/sys
+ */
 export { native } from '../sys/addon.js';
 export type { NativeBinding, NativeWatch, NativeRing } from '../sys/binding.js';
 export * from '../sys/constants.js';

@@ -38,7 +38,7 @@ export interface Flushable {
 /**
  * Corked output of at least this many bytes is not staged: the connection writes
  * it from its own buffer (flushCorked). Staging copies every byte once more to
- * save one JS->C++ crossing, a bad trade for big outputs (ConnectionOutput's
+ * save one JS->C++ crossing, a bad trade for big outputs (TcpConnection's
  * DIRECT_SEND is the same bargain on the send side).
  */
 export const STAGE_MAX = 8 * 1024;

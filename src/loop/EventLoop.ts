@@ -27,7 +27,7 @@ import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
 import { Interest, type TriggerMode } from '../poll/interest.js';
 import { LoopClosedError, LoopRunningError } from '../errors.js';
-import { checkDelayMs } from '../sys/args.js';
+import { checkDelayMs, checkOptions } from '../sys/args.js';
 import { BatchIo, type Flushable } from './BatchIo.js';
 import { BufferPool } from '../buffer/BufferPool.js';
 import { Channel, type PreReadHandler } from './Channel.js';
@@ -35,7 +35,7 @@ import { containThrow, offerToOnError } from './errorRouting.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
 import { LoopTimers } from './LoopTimers.js';
-import type { DriverKind, EventLoopOptions } from './options.js';
+import { EVENT_LOOP_OPTIONS, type DriverKind, type EventLoopOptions } from './options.js';
 import { Poller } from './Poller.js';
 import { CorkList, ReadyList, TaskQueue, type ReadyListEntry } from './queues.js';
 import { TimerNode, type TimerWheel } from './TimerWheel.js';
@@ -116,13 +116,16 @@ export class EventLoop {
   #fatal: Error | null = null;
   readonly #report = (err: unknown): void => this[kReportError](err);
 
+  /**
+   * @param options mode ('lt' default, or 'et'), driver ('integrated' default, or 'exclusive'),
+   *   sizes and budgets. An options object, not a mode string: `new EventLoop({ mode: 'et' })`.
+   * @throws ERR_INVALID_ARG_TYPE for a non-object or a value of the wrong type,
+   *   ERR_INVALID_ARG_VALUE for an unknown key or mode/driver name
+   */
   constructor(options: EventLoopOptions = {}) {
+    checkOptions(options, 'options', EVENT_LOOP_OPTIONS);
     this.mode = options.mode ?? 'lt';
-    if (this.mode !== 'lt' && this.mode !== 'et') throw new TypeError(`mode must be 'lt' or 'et', got '${String(this.mode)}'`);
     this.driver = options.driver ?? 'integrated';
-    if (this.driver !== 'integrated' && this.driver !== 'exclusive') {
-      throw new TypeError(`driver must be 'integrated' or 'exclusive', got '${String(this.driver)}'`);
-    }
     this.readBudget = options.readBudget ?? 256 * 1024;
     this.turnBudgetMs = options.turnBudgetMs ?? 1;
     this.onError = options.onError ?? null;
@@ -268,13 +271,18 @@ export class EventLoop {
     return this.#driver.running;
   }
 
-  /** Whether the loop keeps the Node process alive (integrated driver). */
+  /**
+   * Let the Node process exit while this loop waits (integrated driver; the exclusive driver
+   * blocks its thread, so there is nothing to unref). Remembered: unref() before run() holds
+   * for the run, so `loop.unref(); loop.run()` lets the process exit by itself once nothing
+   * else keeps it alive. ref() undoes it, also before run().
+   */
   unref(): this {
     this[kEpoll].unref();
     return this;
   }
 
-  /** Undo unref(). */
+  /** Keep the Node process alive while this loop runs (the default); undoes unref(), before or during run(). */
   ref(): this {
     this[kEpoll].ref();
     return this;

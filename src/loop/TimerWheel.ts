@@ -22,7 +22,7 @@
 // the advance() that passes its due tick (at most one tick after its exact due
 // time, if the caller advances to that time). Timers fire in due-tick order,
 // and within one tick in the order they were scheduled.
-import { TimerForeignError, TimerReentrantError } from '../errors.js';
+import { TimerForeignError, TimerReentrantError, rangeError, argTypeError } from '../errors.js';
 import { TimerNode } from './TimerNode.js';
 
 export { TimerNode } from './TimerNode.js';
@@ -78,16 +78,16 @@ export class TimerWheel {
     const L = options.levels ?? 4;
     const now = options.now ?? 0;
     if (typeof tickMs !== 'number' || !Number.isFinite(tickMs) || tickMs <= 0) {
-      throw new RangeError(`tickMs must be a positive number, got ${String(tickMs)}`);
+      throw rangeError(`tickMs must be a positive number, got ${String(tickMs)}`);
     }
     if (!Number.isInteger(S) || S < 2 || (S & (S - 1)) !== 0 || S > 2 ** 30) {
-      throw new RangeError(`slotsPerLevel must be a power of two >= 2, got ${String(S)}`);
+      throw rangeError(`slotsPerLevel must be a power of two >= 2, got ${String(S)}`);
     }
     if (!Number.isInteger(L) || L < 1 || S ** L > MAX_SPAN_TICKS) {
-      throw new RangeError(`levels must be an integer >= 1 with slotsPerLevel^levels <= 2^48, got ${String(L)}`);
+      throw rangeError(`levels must be an integer >= 1 with slotsPerLevel^levels <= 2^48, got ${String(L)}`);
     }
     if (typeof now !== 'number' || !Number.isFinite(now)) {
-      throw new RangeError(`now must be a finite number of ms, got ${String(now)}`);
+      throw rangeError(`now must be a finite number of ms, got ${String(now)}`);
     }
     this.#tick = tickMs;
     this.#S = S;
@@ -146,7 +146,7 @@ export class TimerWheel {
    */
   schedule(node: TimerNode, delayMs: number): void {
     if (typeof delayMs !== 'number' || Number.isNaN(delayMs)) {
-      throw new TypeError(`delayMs must be a number, got ${String(delayMs)}`);
+      throw argTypeError(`delayMs must be a number, got ${String(delayMs)}`);
     }
     if (node._slot !== null) {
       if (node._wheel !== this) throw new TimerForeignError();
@@ -187,7 +187,7 @@ export class TimerWheel {
    */
   advance(nowMs: number): number {
     if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
-      throw new RangeError(`nowMs must be a finite number, got ${String(nowMs)}`);
+      throw rangeError(`nowMs must be a finite number, got ${String(nowMs)}`);
     }
     if (this.#running) throw new TimerReentrantError();
     if (nowMs > this.#nowMs) this.#nowMs = nowMs;
@@ -236,7 +236,7 @@ export class TimerWheel {
    */
   nextTimeoutMs(nowMs: number): number {
     if (typeof nowMs !== 'number' || Number.isNaN(nowMs)) {
-      throw new RangeError(`nowMs must be a number, got ${String(nowMs)}`);
+      throw rangeError(`nowMs must be a number, got ${String(nowMs)}`);
     }
     if (this.#due._next !== this.#due) return 0;
     if (this.#count === 0) return -1;

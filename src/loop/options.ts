@@ -1,9 +1,26 @@
 // EventLoop's options and the name of its drivers. Types only.
 import type { TriggerMode } from '../poll/interest.js';
 import type { BatchIoOptions } from './BatchIo.js';
+import type { OptionSchema } from '../sys/args.js';
 
 /** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
 export type DriverKind = 'integrated' | 'exclusive';
+
+/** The keys of EventLoopOptions and their kinds (checked by the constructor with checkOptions). */
+export const EVENT_LOOP_OPTIONS = {
+  mode: ['lt', 'et'],
+  driver: ['integrated', 'exclusive'],
+  maxEvents: 'number',
+  tickMs: 'number',
+  readBudget: 'number',
+  turnBudgetMs: 'number',
+  scratchSize: 'number',
+  batchIo: 'boolean',
+  onError: 'function',
+  readCap: 'number',
+  readArenaSize: 'number',
+  writeArenaSize: 'number',
+} as const satisfies OptionSchema;
 
 /** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
 export interface EventLoopOptions extends BatchIoOptions {

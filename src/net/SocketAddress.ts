@@ -17,6 +17,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { endianness } from 'node:os';
 import { invalidArgValue } from '../sys/args.js';
 import { AF_INET, AF_INET6, AF_UNIX } from '../sys/constants.js';
+import { argValueError, rangeError } from '../errors.js';
 
 /** The family of a SocketAddress: AF_INET, AF_INET6 or AF_UNIX. */
 export type AddressFamily = 'ipv4' | 'ipv6' | 'unix';
@@ -48,7 +49,7 @@ export class SocketAddress {
   static ipv4(address: string, port: number): SocketAddress {
     checkPort(port);
     const bytes = parseIPv4(address);
-    if (bytes === null) throw new TypeError(`not an IPv4 address: '${address}'`);
+    if (bytes === null) throw argValueError(`not an IPv4 address: '${address}'`);
     const raw = new Uint8Array(SOCKADDR_IN_LEN);
     const dv = new DataView(raw.buffer);
     dv.setUint16(0, AF_INET, LITTLE_ENDIAN_HOST);
@@ -64,13 +65,13 @@ export class SocketAddress {
     const pct = text.indexOf('%');
     if (pct >= 0) {
       const zone = text.slice(pct + 1);
-      if (!/^\d+$/.test(zone)) throw new TypeError(`only numeric IPv6 zone ids are supported: '${address}'`);
+      if (!/^\d+$/.test(zone)) throw argValueError(`only numeric IPv6 zone ids are supported: '${address}'`);
       scopeId = Number(zone);
       text = text.slice(0, pct);
     }
-    if (!Number.isInteger(scopeId) || scopeId < 0 || scopeId > 0xffffffff) throw new RangeError('bad IPv6 scope id');
+    if (!Number.isInteger(scopeId) || scopeId < 0 || scopeId > 0xffffffff) throw rangeError('bad IPv6 scope id');
     const bytes = parseIPv6(text);
-    if (bytes === null) throw new TypeError(`not an IPv6 address: '${address}'`);
+    if (bytes === null) throw argValueError(`not an IPv6 address: '${address}'`);
     const raw = new Uint8Array(SOCKADDR_IN6_LEN);
     const dv = new DataView(raw.buffer);
     dv.setUint16(0, AF_INET6, LITTLE_ENDIAN_HOST);
@@ -85,14 +86,14 @@ export class SocketAddress {
    * abstract()). A NUL anywhere else is a TypeError (code ERR_INVALID_ARG_VALUE).
    */
   static unix(path: string): SocketAddress {
-    if (typeof path !== 'string') throw new TypeError('Unix socket path must be a string');
+    if (typeof path !== 'string') throw argValueError('Unix socket path must be a string');
     if (path[0] !== '\0' && path.includes('\0')) {
       throw invalidArgValue('path', 'must not contain NUL bytes (the kernel would bind the path cut at the first one)', path);
     }
     const bytes = Buffer.from(path, 'utf8');
     const abstract = bytes[0] === 0;
     if (bytes.length === 0 || bytes.length > SUN_PATH_MAX - (abstract ? 0 : 1)) {
-      throw new RangeError(`Unix socket path must be 1..${SUN_PATH_MAX - 1} bytes, got ${bytes.length}`);
+      throw rangeError(`Unix socket path must be 1..${SUN_PATH_MAX - 1} bytes, got ${bytes.length}`);
     }
     const raw = new Uint8Array(2 + bytes.length + (abstract ? 0 : 1));
     new DataView(raw.buffer).setUint16(0, AF_UNIX, LITTLE_ENDIAN_HOST);
@@ -111,12 +112,12 @@ export class SocketAddress {
    * 'localhost' means 127.0.0.1; there is no DNS here (it would block the loop).
    */
   static parse(text: string): SocketAddress {
-    if (typeof text !== 'string') throw new TypeError('address must be a string');
+    if (typeof text !== 'string') throw argValueError('address must be a string');
     if (text.startsWith('unix:')) return SocketAddress.unix(text.slice(5));
     if (text.startsWith('/')) return SocketAddress.unix(text);
     if (text.startsWith('@')) return SocketAddress.abstract(text.slice(1));
     const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
-    if (!m) throw new TypeError(`expected HOST:PORT or [IPv6]:PORT, got '${text}'`);
+    if (!m) throw argValueError(`expected HOST:PORT or [IPv6]:PORT, got '${text}'`);
     return SocketAddress.from(m[1] ?? m[2]!, Number(m[3]));
   }
 
@@ -125,12 +126,12 @@ export class SocketAddress {
     if (host === 'localhost') return SocketAddress.ipv4('127.0.0.1', port);
     if (isIPv4(host)) return SocketAddress.ipv4(host, port);
     if (isIPv6(host.split('%')[0]!)) return SocketAddress.ipv6(host, port);
-    throw new TypeError(`not an IP address: '${host}' (no DNS lookups here; pass an IP literal)`);
+    throw argValueError(`not an IP address: '${host}' (no DNS lookups here; pass an IP literal)`);
   }
 
   /** Decode raw sockaddr bytes as the kernel wrote them (getsockname/getpeername). */
   static fromSockaddr(raw: Uint8Array, length = raw.byteLength): SocketAddress {
-    if (length < 2) throw new RangeError('sockaddr too short');
+    if (length < 2) throw rangeError('sockaddr too short');
     const dv = new DataView(raw.buffer, raw.byteOffset, length);
     const family = dv.getUint16(0, LITTLE_ENDIAN_HOST);
     if (family === AF_INET && length >= SOCKADDR_IN_LEN) {
@@ -147,7 +148,7 @@ export class SocketAddress {
       }
       return path.length === 0 ? SocketAddress.unnamedUnix() : SocketAddress.unix(Buffer.from(path).toString('utf8'));
     }
-    throw new RangeError(`unsupported address family ${family} (length ${length})`);
+    throw rangeError(`unsupported address family ${family} (length ${length})`);
   }
 
   /** An unbound Unix socket's name (what getpeername says of a socketpair/anonymous peer). */
@@ -207,7 +208,7 @@ export class SocketAddress {
 
 function checkPort(port: number): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`port must be an integer in 0..65535, got ${String(port)}`);
+    throw rangeError(`port must be an integer in 0..65535, got ${String(port)}`);
   }
 }
 

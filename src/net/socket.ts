@@ -27,14 +27,24 @@ import {
 } from '../sys/constants.js';
 import { SystemError, check } from '../sys/SystemError.js';
 import { SocketAddress } from './SocketAddress.js';
+import { invalidArgType, type OptionSchema } from '../sys/args.js';
 
 /** An address: a SocketAddress, or a string SocketAddress.parse() accepts. */
 export type AddressLike = SocketAddress | string;
 
-/** `addr` as a SocketAddress (a string is parsed with SocketAddress.parse()). */
-export function toAddress(addr: AddressLike): SocketAddress {
-  return typeof addr === 'string' ? SocketAddress.parse(addr) : addr;
+/** `addr` as a SocketAddress (a string is parsed with SocketAddress.parse()); anything else is ERR_INVALID_ARG_TYPE. */
+export function toAddress(addr: AddressLike, name = 'address'): SocketAddress {
+  if (typeof addr === 'string') return SocketAddress.parse(addr);
+  if (addr instanceof SocketAddress) return addr;
+  throw invalidArgType(
+    name,
+    "a SocketAddress or a string ('127.0.0.1:8080', '[::1]:8080', 'unix:/path'; a port alone is not an address)",
+    addr,
+  );
 }
+
+/** The keys of ListenOptions and their kinds (checkOptions). */
+export const LISTEN_OPTIONS = { backlog: 'number', reuseAddr: 'boolean', reusePort: 'boolean', ipv6Only: 'boolean' } as const satisfies OptionSchema;
 
 /** Socket options listen() applies before bind(2) and listen(2). */
 export interface ListenOptions {

@@ -26,6 +26,8 @@ import type { NativeWatch } from '../sys/binding.js';
 import { EBADF, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD } from '../sys/constants.js';
 import { SystemError, check } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
+import { checkOptions, invalidArgType, outOfRange } from '../sys/args.js';
+import { AlreadyWatchedError } from '../errors.js';
 
 /** Default capacity of an Epoll's event array (events per wait()). */
 export const DEFAULT_MAX_EVENTS = 1024;
@@ -53,11 +55,14 @@ export class Epoll {
   #fd: number;
   #count = 0;
   #watch: NativeWatch | null = null;
+  /** ref()/unref() as last asked, applied to every watch (also one started later). */
+  #refed = true;
 
   constructor(options: EpollOptions = {}) {
+    checkOptions(options, 'options', { maxEvents: 'number' });
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > 1 << 20) {
-      throw new RangeError(`maxEvents must be an integer in 1..1048576, got ${String(maxEvents)}`);
+      throw outOfRange('options.maxEvents', 'an integer in 1..1048576', maxEvents);
     }
     this.maxEvents = maxEvents;
     this.events = new Uint32Array(maxEvents * 3);
@@ -151,13 +156,15 @@ export class Epoll {
   /**
    * Integrated driver: call `onReady(this)` from Node's event loop whenever the
    * epoll set has events (level-triggered: again next loop iteration if onReady
-   * left events undrained). Drain with wait(0). One watch per Epoll.
+   * left events undrained). Drain with wait(0). One watch per Epoll: a second watch()
+   * throws ERR_REACTOR_ALREADY_WATCHED (unwatch() first).
    */
   watch(onReady: (ep: Epoll) => void): this {
-    if (typeof onReady !== 'function') throw new TypeError('onReady must be a function');
+    if (typeof onReady !== 'function') throw invalidArgType('onReady', 'of type function', onReady);
     const fd = this.#live('watch');
-    if (this.#watch !== null) throw new Error('this Epoll is already watched; call unwatch() first');
+    if (this.#watch !== null) throw new AlreadyWatchedError();
     this.#watch = native.watchStart(fd, () => onReady(this));
+    if (!this.#refed) native.watchRef(this.#watch, false);
     watched.add(this);
     return this;
   }
@@ -176,14 +183,22 @@ export class Epoll {
     return this.#watch !== null;
   }
 
-  /** Whether the watch keeps the Node process alive (like timer.ref()/unref()). */
+  /**
+   * The watch keeps the Node process alive (the default, like a timer's ref()). Remembered:
+   * called before watch(), it applies to the watch when it starts.
+   */
   ref(): this {
+    this.#refed = true;
     if (this.#watch !== null) native.watchRef(this.#watch, true);
     return this;
   }
 
-  /** Let the process exit even while the watch runs (a no-op when not watching). */
+  /**
+   * Let the process exit even while the watch runs. Remembered: called before watch(), the
+   * watch starts unref'd (so an EventLoop unref'd before run() lets the process exit).
+   */
   unref(): this {
+    this.#refed = false;
     if (this.#watch !== null) native.watchRef(this.#watch, false);
     return this;
   }
@@ -205,7 +220,7 @@ export class Epoll {
 
   #slot(i: number): number {
     if (!(i >= 0 && i < this.#count)) {
-      throw new RangeError(`event index ${String(i)} out of range 0..${this.#count - 1}`);
+      throw outOfRange('i', `an event index in 0..${this.#count - 1}`, i);
     }
     return 3 * i;
   }

@@ -8,6 +8,7 @@
 import { native } from '../sys/addon.js';
 import { EAGAIN, EBADF, EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE } from '../sys/constants.js';
 import { SystemError, check } from '../sys/SystemError.js';
+import { rangeError } from '../errors.js';
 
 /** Options for `new EventFd()`. */
 export interface EventFdOptions {
@@ -26,7 +27,7 @@ export class EventFd {
   constructor(options: EventFdOptions = {}) {
     const initval = options.initval ?? 0;
     if (!Number.isInteger(initval) || initval < 0 || initval > 0xffffffff) {
-      throw new RangeError(`initval must be an integer in 0..2^32-1, got ${String(initval)}`);
+      throw rangeError(`initval must be an integer in 0..2^32-1, got ${String(initval)}`);
     }
     let flags = EFD_CLOEXEC;
     if (options.nonBlocking ?? true) flags |= EFD_NONBLOCK;

@@ -9,6 +9,7 @@ import { native } from '../sys/addon.js';
 import { checkInteger } from '../sys/args.js';
 import { check } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
+import { rangeError } from '../errors.js';
 
 /** A struct pollfd array for poll(2), reused by every call; grows on add(). Owns no fds. */
 export class PollSet {
@@ -16,7 +17,7 @@ export class PollSet {
   #size = 0;
 
   constructor(capacity = 64) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    if (!Number.isInteger(capacity) || capacity < 1) throw rangeError('capacity must be a positive integer');
     this.#fds = new Int32Array(capacity * 2);
   }
 
@@ -77,7 +78,7 @@ export class PollSet {
   }
 
   #index(i: number): void {
-    if (!(i >= 0 && i < this.#size)) throw new RangeError(`index ${String(i)} out of range 0..${this.#size - 1}`);
+    if (!(i >= 0 && i < this.#size)) throw rangeError(`index ${String(i)} out of range 0..${this.#size - 1}`);
   }
 }
 

@@ -77,12 +77,14 @@ export class Ring {
   readonly maxCompletions: number;
   /** IORING_FEAT_* bits the kernel reported. */
   readonly features: number;
-  /** SQ and CQ sizes the kernel chose. */
+  /** SQ size the kernel chose. */
   readonly sqEntries: number;
+  /** CQ size the kernel chose. */
   readonly cqEntries: number;
   #ring: NativeRing;
   #fd: number;
   #count = 0;
+  readonly #info = new Uint32Array(5);
   #watch: NativeWatch | null = null;
   /** Buffers of sends in flight, by userData, with how many completions are still due. */
   #pinned = new Map<number, { bufs: Uint8Array[]; due: number }>();
@@ -94,7 +96,7 @@ export class Ring {
     const flags = intOption(options.flags, 0, -2147483648, 4294967295, 'flags');
     const handle = native.ringSetup(entries, flags, cqEntries);
     if (typeof handle === 'number') throw setupError(-handle);
-    const info = new Uint32Array(4);
+    const info = this.#info;
     native.ringInfo(handle, info);
     this.#ring = handle;
     this.#fd = info[0]!;
@@ -117,6 +119,12 @@ export class Ring {
   /** Whether close() has run. */
   get closed(): boolean {
     return this.#fd < 0;
+  }
+
+  /** io_uring_enter calls this ring made so far (submit-and-wait and full-SQ submits; wraps at 2^32): syscalls per message, counted without tracing. */
+  get enters(): number {
+    native.ringInfo(this.#ring, this.#info);
+    return this.#info[4]!;
   }
 
   /** Number of completions the last submitAndWait() returned. */

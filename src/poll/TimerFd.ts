@@ -14,6 +14,7 @@ import {
   TFD_TIMER_ABSTIME,
 } from '../sys/constants.js';
 import { SystemError, check } from '../sys/SystemError.js';
+import { argValueError } from '../errors.js';
 
 /** The clock a TimerFd runs on: CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME. */
 export type ClockName = 'monotonic' | 'realtime' | 'boottime';
@@ -35,7 +36,7 @@ function clockId(clock: ClockName): number {
     case 'boottime':
       return CLOCK_BOOTTIME;
     default:
-      throw new TypeError(`unknown clock '${String(clock)}' (monotonic, realtime or boottime)`);
+      throw argValueError(`unknown clock '${String(clock)}' (monotonic, realtime or boottime)`);
   }
 }
 

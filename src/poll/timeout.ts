@@ -1,5 +1,6 @@
 // Timeout normalisation shared by every waiting call (epoll_wait, poll).
 // Stateless.
+import { argTypeError } from '../errors.js';
 
 const INT32_MAX = 0x7fffffff;
 
@@ -10,7 +11,7 @@ const INT32_MAX = 0x7fffffff;
  */
 export function toTimeoutMs(timeoutMs: number): number {
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
-    throw new TypeError(`timeout must be a number of milliseconds, got ${String(timeoutMs)}`);
+    throw argTypeError(`timeout must be a number of milliseconds, got ${String(timeoutMs)}`);
   }
   if (timeoutMs < 0 || timeoutMs === Infinity) return -1;
   return Math.min(Math.ceil(timeoutMs), INT32_MAX);

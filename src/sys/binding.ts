@@ -170,7 +170,7 @@ export interface NativeBinding {
   // userData: an integer in [0, 2^53-1], returned split in two int32 words.
   /** io_uring_setup + mmaps -> handle | -errno. flags: IORING_SETUP_* (SQPOLL/IOPOLL/CQSIZE/SQE128/CQE32 -> -EINVAL); cqEntries 0 = default. */
   ringSetup(entries: number, flags: number, cqEntries: number): NativeRing | number;
-  /** out = [fd, features, sqEntries, cqEntries] -> 0 | -EBADF */
+  /** out = [fd, features, sqEntries, cqEntries, enters (io_uring_enter calls, mod 2^32; if out.length >= 5)] -> 0 | -EBADF */
   ringInfo(ring: NativeRing, out: Uint32Array): number;
   /** Unregister buffer rings, close the ring fd, unmap. Idempotent -> 0 */
   ringClose(ring: NativeRing): number;
@@ -180,6 +180,7 @@ export interface NativeBinding {
    * -> count | -errno
    */
   ringEnter(ring: NativeRing, waitNr: number, timeoutMs: number, out: Int32Array, maxCqes: number): number;
+  /** A no-op SQE (its CQE carries userData, res 0): wakes or probes the ring. */
   ringPrepNop(ring: NativeRing, userData: number): number;
   /** Multishot accept4(SOCK_NONBLOCK | SOCK_CLOEXEC): res = new fd per CQE. */
   ringPrepAcceptMultishot(ring: NativeRing, fd: number, userData: number): number;
@@ -187,6 +188,7 @@ export interface NativeBinding {
   ringPrepRecvMultishot(ring: NativeRing, fd: number, bgid: number, userData: number): number;
   /** send(fd, buf[offset, offset+length), msgFlags | MSG_NOSIGNAL); buf must stay alive and unchanged until the CQE. */
   ringPrepSend(ring: NativeRing, fd: number, buf: Uint8Array, offset: number, length: number, msgFlags: number, userData: number): number;
+  /** close(fd) through the ring. */
   ringPrepClose(ring: NativeRing, fd: number, userData: number): number;
   /** Cancel every request whose user_data is target. */
   ringPrepCancel(ring: NativeRing, target: number, userData: number): number;

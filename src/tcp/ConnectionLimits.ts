@@ -7,7 +7,8 @@
 // changing the object afterwards does not affect connections. Stateless apart
 // from the cache, which holds its keys weakly. Threading: any; nothing mutates
 // a ConnectionLimits once made.
-import type { ConnectionOptions } from './types.js';
+import { checkOptions } from '../sys/args.js';
+import { CONNECTION_OPTIONS, type ConnectionOptions } from './ConnectionOptions.js';
 
 /** The limits a connection enforces (ConnectionOptions with the defaults applied). */
 export interface ConnectionLimits {
@@ -25,6 +26,9 @@ const cache = new WeakMap<ConnectionOptions, ConnectionLimits>();
 export function limitsFor(options: ConnectionOptions): ConnectionLimits {
   let limits = cache.get(options);
   if (limits === undefined) {
+    // Checked once per options object (a server shares one with every connection). Its
+    // other keys (address, retry…) belong to its owner, which checks them.
+    checkOptions(options, 'options', CONNECTION_OPTIONS, false);
     limits = Object.freeze({
       highWaterMark: options.highWaterMark ?? DEFAULTS.highWaterMark,
       maxOutput: options.maxOutput ?? DEFAULTS.maxOutput,

@@ -5,12 +5,24 @@
 //
 // Ownership: the client owns its Connector while connecting and its connection
 // once connected (close() closes either). Threading: the loop's thread.
-import { setNoDelay, type AddressLike } from '../net/socket.js';
+import { setNoDelay, toAddress, type AddressLike } from '../net/socket.js';
+import { checkOptions, invalidArgType } from '../sys/args.js';
 import type { SystemError } from '../sys/SystemError.js';
 import { ClientClosedError } from '../errors.js';
 import { Connector, type ConnectorOptions } from './Connector.js';
-import type { EventLoop } from '../loop/EventLoop.js';
+import { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
+import { CONNECTION_CALLBACKS, CONNECTION_OPTIONS } from './ConnectionOptions.js';
+
+const CLIENT_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  retry: 'boolean',
+  initialDelayMs: 'number',
+  maxDelayMs: 'number',
+  maxAttempts: 'number',
+  timeoutMs: 'number',
+  noDelay: 'boolean',
+} as const;
 
 /** idle -> connecting -> connected -> closed (also after a failed connect). */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'closed';
@@ -21,7 +33,11 @@ export interface TcpClientOptions extends ConnectionOptions, ConnectorOptions {
   noDelay?: boolean;
 }
 
-/** The client side: connect (with optional retry), then one TcpConnection. */
+/**
+ * The client side: connect (with optional retry), then one TcpConnection. Despite the name it
+ * connects to Unix stream sockets too (`'unix:/path/to.sock'`). Without onMessage, read the
+ * connection's input with `conn.read()` or `for await (const chunk of conn)`.
+ */
 export class TcpClient {
   /** idle -> connecting -> connected -> closed (also closed after a failed connect). */
   state: ClientState = 'idle';
@@ -39,7 +55,12 @@ export class TcpClient {
     readonly callbacks: ConnectionCallbacks = {},
     /** Connect (retry, timeout) and connection options. */
     readonly options: TcpClientOptions = {},
-  ) {}
+  ) {
+    if (!(loop instanceof EventLoop)) throw invalidArgType('loop', 'an EventLoop: new TcpClient(loop, address, callbacks, options) takes the loop first', loop);
+    toAddress(address); // a bad address fails here, not at connect()
+    checkOptions(callbacks, 'callbacks', CONNECTION_CALLBACKS);
+    checkOptions(options, 'options', CLIENT_OPTIONS);
+  }
 
   /** Connect (once). Resolves with the connection, rejects with the last SystemError. */
   connect(): Promise<TcpConnection> {

@@ -10,14 +10,31 @@
 // close, and force-closes whatever has not finished by the deadline; its promise
 // resolves when the last connection is gone. Idle cleanup: `idleTimeoutMs`
 // closes connections that neither read nor wrote for that long.
-import { listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
+import { LISTEN_OPTIONS, listen, localAddress, setNoDelay, toAddress, type AddressLike, type ListenOptions } from '../net/socket.js';
+import { checkOptions, invalidArgType, invalidArgValue } from '../sys/args.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { removeSocketFile, socketFileOf, type SocketFile } from '../net/socketFile.js';
 import { ServerListeningError, ServerNotListeningError } from '../errors.js';
 import { Acceptor } from './Acceptor.js';
 import { kOnThrow, kReportError } from '../loop/symbols.js';
-import type { EventLoop } from '../loop/EventLoop.js';
+import { EventLoop } from '../loop/EventLoop.js';
 import { TcpConnection, type CloseInfo, type ConnectionCallbacks, type ConnectionOptions } from './TcpConnection.js';
+import { CONNECTION_CALLBACKS, CONNECTION_OPTIONS } from './ConnectionOptions.js';
+
+/** The keys of TcpServerOptions and their kinds (checkOptions). */
+export const SERVER_OPTIONS = { ...CONNECTION_OPTIONS, ...LISTEN_OPTIONS, address: 'any', noDelay: 'boolean', acceptBudget: 'number' } as const;
+const SERVER_CALLBACKS = { ...CONNECTION_CALLBACKS, onConnection: 'function' } as const;
+
+/**
+ * The rule for input, the same in TcpServer and in a LoopPool handler: the callbacks need
+ * onMessage, or onConnection (which then reads with conn.read() or `for await`). With
+ * neither, every byte received would wait unread until the connection overflowed.
+ */
+export function checkHasInputCallback(callbacks: { onMessage?: unknown; onConnection?: unknown }, name: string): void {
+  if (callbacks.onMessage === undefined && callbacks.onConnection === undefined) {
+    throw invalidArgValue(name, 'needs onMessage(conn, input), or onConnection(conn) that reads with conn.read() / for await: without either, input is never read', callbacks);
+  }
+}
 
 /** Where and how to listen, plus options for every accepted connection. */
 export interface TcpServerOptions extends ConnectionOptions, ListenOptions {
@@ -42,7 +59,10 @@ export interface TcpServerCallbacks extends Omit<ConnectionCallbacks, 'onError'>
   onError?: (err: Error, conn?: TcpConnection) => void;
 }
 
-/** A listening socket and its live connections. */
+/**
+ * A listening socket and its live connections. Despite the name it serves Unix stream
+ * sockets too: listen on `'unix:/path/to.sock'` or `SocketAddress.unix(path)`.
+ */
 export class TcpServer {
   /** The loop that accepts and serves the connections. */
   readonly loop: EventLoop;
@@ -60,7 +80,22 @@ export class TcpServer {
   #closing: { resolve: () => void } | null = null;
   #closePromise: Promise<void> | null = null;
 
-  constructor(loop: EventLoop, callbacks: TcpServerCallbacks = {}, options: TcpServerOptions = {}) {
+  /**
+   * @param loop the EventLoop that accepts and serves (first: `new TcpServer(loop, callbacks, options)`)
+   * @param callbacks onMessage (or onConnection that reads with conn.read()), onClose, onError…
+   * @param options where to listen (`address: '127.0.0.1:8080'`), limits, socket options
+   * @throws ERR_INVALID_ARG_TYPE without a loop, or for a wrong type; ERR_INVALID_ARG_VALUE for an
+   *   unknown key (node:net's `port` included) or callbacks with neither onMessage nor onConnection
+   */
+  constructor(loop: EventLoop, callbacks: TcpServerCallbacks, options: TcpServerOptions = {}) {
+    if (!(loop instanceof EventLoop)) {
+      throw invalidArgType('loop', 'an EventLoop: new TcpServer(loop, callbacks, options) takes the loop first', loop);
+    }
+    checkOptions(callbacks, 'callbacks', SERVER_CALLBACKS);
+    if (callbacks === undefined) throw invalidArgType('callbacks', 'an object with onMessage(conn, input)', callbacks);
+    checkHasInputCallback(callbacks, 'callbacks');
+    checkOptions(options, 'options', SERVER_OPTIONS);
+    if (options.address !== undefined) toAddress(options.address, 'options.address'); // a bad address fails here, not at listen()
     this.loop = loop;
     this.#callbacks = callbacks;
     this.#options = options;
@@ -73,6 +108,7 @@ export class TcpServer {
 
   /** Change callbacks (they apply to existing and future connections). */
   setCallbacks(callbacks: TcpServerCallbacks): void {
+    checkOptions(callbacks, 'callbacks', SERVER_CALLBACKS);
     Object.assign(this.#callbacks, callbacks);
     this.#syncCallbacks();
   }

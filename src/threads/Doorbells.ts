@@ -19,6 +19,7 @@
 // Threading: post()/live() from any thread; open()/close() only from the loop's own thread.
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import { Waker } from '../poll/EventFd.js';
+import { rangeError } from '../errors.js';
 
 const STRIDE = 4;
 const OPEN = 0;
@@ -45,7 +46,7 @@ export class Doorbells {
   }
 
   #at(loop: number, word: number): number {
-    if (!(loop >= 0 && loop < this.size)) throw new RangeError(`no loop ${loop} (pool of ${this.size})`);
+    if (!(loop >= 0 && loop < this.size)) throw rangeError(`no loop ${loop} (pool of ${this.size})`);
     return HEADER + loop * STRIDE + word;
   }
 

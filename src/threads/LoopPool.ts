@@ -20,7 +20,7 @@
 // Threading: the main thread only.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { PoolCloseTimeoutError, PoolClosedError, PoolStartError, type ThreadsError, type ThreadDiedError } from '../errors.js';
+import { PoolCloseTimeoutError, PoolClosedError, PoolStartError, type ThreadsError, type ThreadDiedError, rangeError } from '../errors.js';
 import { EventLoop } from '../loop/EventLoop.js';
 import { listen, localAddress, setIntOption, streamSocket, toAddress, type AddressLike } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
@@ -29,9 +29,10 @@ import { native } from '../sys/addon.js';
 import { SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT } from '../sys/constants.js';
 import { check } from '../sys/SystemError.js';
 import { Acceptor } from '../tcp/Acceptor.js';
-import type { TcpServerOptions } from '../tcp/TcpServer.js';
+import { SERVER_OPTIONS, type TcpServerOptions } from '../tcp/TcpServer.js';
 import { Doorbells } from './Doorbells.js';
 import { MAX_LOOPS } from './handler.js';
+import { checkOptions, invalidArgType, invalidArgValue, outOfRange } from '../sys/args.js';
 import { LoopThread } from './LoopThread.js';
 import type { LoopReport, LoopWorkerData, ModuleRef } from './protocol.js';
 import { WorkPool, type WorkPoolOptions } from './WorkPool.js';
@@ -67,6 +68,40 @@ export interface LoopPoolOptions {
   onError?: (err: ThreadsError) => void;
 }
 
+const POOL_OPTIONS = {
+  handler: 'any',
+  loops: 'number',
+  spread: ['reuseport', 'handoff'],
+  balance: ['round-robin', 'least-connections'],
+  address: 'any',
+  mode: ['lt', 'et'],
+  batchIo: 'boolean',
+  server: 'object',
+  data: 'any',
+  work: 'object',
+  onError: 'function',
+} as const;
+const { address: _address, reusePort: _reusePort, ...POOL_SERVER_OPTIONS } = SERVER_OPTIONS; // the pool sets these two
+const WORK_OPTIONS = { module: 'string', export: 'string', threads: 'number', maxQueue: 'number' } as const;
+
+/**
+ * A module reference: a path or file: URL string, or { module, export }. A function (a
+ * handler written inline) cannot cross to a worker thread: worker threads share no closures.
+ */
+export function checkModuleRef(value: unknown, name: string, made: string): void {
+  if (typeof value === 'function') {
+    throw invalidArgType(
+      name,
+      `a module path or { module, export } — not a function: worker threads share no closures, so put it in a module that exports ${made} and pass that module's path`,
+      value,
+    );
+  }
+  if (typeof value === 'string') return;
+  if (value === null || typeof value !== 'object') throw invalidArgType(name, `a module path (string) or { module, export } of a module exporting ${made}`, value);
+  checkOptions(value, name, { module: 'string', export: 'string' }, false);
+  if (typeof (value as ModuleRef).module !== 'string') throw invalidArgType(`${name}.module`, 'of type string (a path or file: URL)', (value as ModuleRef).module);
+}
+
 function defaultOnError(err: ThreadsError): void {
   process.stderr.write(`epoll-reactor: ${err.message}\n${err.remoteStack ?? err.stack ?? ''}\n`);
 }
@@ -95,7 +130,7 @@ export class LoopPool {
 
   private constructor(options: LoopPoolOptions, address: SocketAddress) {
     const loops = options.loops ?? availableParallelism();
-    if (!Number.isInteger(loops) || loops < 1 || loops > MAX_LOOPS) throw new RangeError(`loops must be 1..${MAX_LOOPS}, got ${loops}`);
+    if (!Number.isInteger(loops) || loops < 1 || loops > MAX_LOOPS) throw outOfRange('options.loops', `an integer in 1..${MAX_LOOPS}`, loops);
     this.spread = options.spread ?? 'reuseport';
     this.balance = options.balance ?? 'round-robin';
     this.#onError = options.onError ?? defaultOnError;
@@ -142,14 +177,19 @@ export class LoopPool {
 
   /** Start every thread; resolves once all loops run and the pool is accepting. */
   static async start(options: LoopPoolOptions): Promise<LoopPool> {
+    if (options === undefined) throw invalidArgType('options', 'an object with handler (a module path)', options);
+    checkOptions(options, 'options', POOL_OPTIONS);
+    checkModuleRef(options.handler, 'options.handler', 'defineHandler((ctx) => ({ onMessage(conn, input) {…} }))');
+    if (options.work !== undefined) {
+      checkModuleRef(options.work, 'options.work', 'defineWork({…})');
+      checkOptions(options.work, 'options.work', WORK_OPTIONS);
+    }
+    if (options.server !== undefined) checkOptions(options.server, 'options.server', POOL_SERVER_OPTIONS);
     const spread = options.spread ?? 'reuseport';
-    if (spread !== 'reuseport' && spread !== 'handoff') throw new TypeError(`spread must be 'reuseport' or 'handoff', got '${String(spread)}'`);
-    const balance = options.balance ?? 'round-robin';
-    if (balance !== 'round-robin' && balance !== 'least-connections') throw new TypeError(`balance must be 'round-robin' or 'least-connections'`);
-    const address = toAddress(options.address ?? '127.0.0.1:0');
+    const address = toAddress(options.address ?? '127.0.0.1:0', 'options.address');
     let listenFd = -1;
     if (spread === 'reuseport') {
-      if (address.family === 'unix') throw new TypeError("spread 'reuseport' needs an IP address (use 'handoff' for a unix socket)");
+      if (address.family === 'unix') throw invalidArgValue('options.spread', "'reuseport' needs an IP address (use 'handoff' for a unix socket)", spread);
       listenFd = reservePort(address);
     } else {
       listenFd = listen(address, options.server ?? {});
@@ -192,7 +232,7 @@ export class LoopPool {
   post(loop: number, message: unknown): boolean {
     if (this.#closePromise !== null) throw new PoolClosedError('the pool is closing');
     const t = this.#threads[loop];
-    if (t === undefined) throw new RangeError(`no loop ${loop} (pool of ${this.#threads.length})`);
+    if (t === undefined) throw rangeError(`no loop ${loop} (pool of ${this.#threads.length})`);
     return t.post(message);
   }
 

@@ -14,9 +14,20 @@
 // Threading: the loop's thread only (constructed in the worker by loopWorker.ts).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
-import { WorkFailedError } from '../errors.js';
+import { WorkFailedError, rangeError } from '../errors.js';
 import type { EventLoop } from '../loop/EventLoop.js';
-import { TcpServer } from '../tcp/TcpServer.js';
+import { TcpServer, checkHasInputCallback } from '../tcp/TcpServer.js';
+import { checkOptions, invalidArgType } from '../sys/args.js';
+
+const HANDLER_CALLBACKS = {
+  onConnection: 'function',
+  onMessage: 'function',
+  onHighWater: 'function',
+  onDrain: 'function',
+  onClose: 'function',
+  onPost: 'function',
+  onStop: 'function',
+} as const;
 import type { CloseInfo, TcpConnection } from '../tcp/TcpConnection.js';
 import { Doorbells } from './Doorbells.js';
 import { MAX_LOOPS, loadExport, loopOfConnection, type HandlerFactory, type LoopContext, type LoopHandler } from './handler.js';
@@ -37,7 +48,7 @@ export class LoopRuntime implements LoopContext {
   readonly #init: LoopWorkerData;
   readonly #bells: Doorbells;
   readonly #work: WorkClient;
-  #handler: LoopHandler = { onMessage: () => undefined };
+  #handler: LoopHandler = {};
   readonly #ids = new Map<TcpConnection, number>();
   readonly #conns = new Map<number, TcpConnection>();
   #nextLocal = 1;
@@ -63,7 +74,7 @@ export class LoopRuntime implements LoopContext {
       loop,
       {
         onConnection: (conn) => this.#onConnection(conn),
-        onMessage: (conn, input) => this.#onMessage(conn, input),
+        // onMessage is added by start() if the handler has one (else conn.read() reads).
         onHighWater: (conn, pending) => this.#guard('onHighWater', conn, () => this.#handler.onHighWater?.(conn, pending)),
         onDrain: (conn) => this.#guard('onDrain', conn, () => this.#handler.onDrain?.(conn)),
         onClose: (conn, info) => this.#onClose(conn, info),
@@ -77,10 +88,13 @@ export class LoopRuntime implements LoopContext {
   async start(): Promise<void> {
     const factory = (await loadExport(this.#init.handler, 'handler')) as HandlerFactory;
     const handler = await factory(this);
-    if (handler === null || typeof handler !== 'object' || typeof handler.onMessage !== 'function') {
-      throw new TypeError(`${this.#init.handler.module}: the handler factory must return an object with onMessage(conn, input)`);
+    if (handler === null || typeof handler !== 'object') {
+      throw invalidArgType(`${this.#init.handler.module}: the handler factory's result`, 'an object with onMessage(conn, input)', handler);
     }
+    checkOptions(handler, `${this.#init.handler.module}: the handler`, HANDLER_CALLBACKS, false); // its own extra keys are its business
+    checkHasInputCallback(handler, `${this.#init.handler.module}: the handler`); // the rule TcpServer applies
     this.#handler = handler;
+    if (handler.onMessage !== undefined) this.server.setCallbacks({ onMessage: (conn, input) => this.#onMessage(conn, input) });
     this.loop.attachPort(this.#init.control, (msg) => this.#onCommand(msg as ToLoop));
     this.#init.peers.forEach((port, from) => {
       if (port !== null) this.loop.attachPort(port, (msg) => this.#onPeer(msg as PeerMessage, from));
@@ -94,7 +108,7 @@ export class LoopRuntime implements LoopContext {
 
   idOf(conn: TcpConnection): number {
     const id = this.#ids.get(conn);
-    if (id === undefined) throw new RangeError(`connection fd ${conn.fd} does not belong to loop ${this.index}`);
+    if (id === undefined) throw rangeError(`connection fd ${conn.fd} does not belong to loop ${this.index}`);
     return id;
   }
 
@@ -138,7 +152,7 @@ export class LoopRuntime implements LoopContext {
 
   #toPeer(loop: number, msg: PeerMessage): boolean {
     const port = this.#init.peers[loop];
-    if (port === null || port === undefined) throw new RangeError(`no loop ${loop} (pool of ${this.loops})`);
+    if (port === null || port === undefined) throw rangeError(`no loop ${loop} (pool of ${this.loops})`);
     return this.#bells.post(loop, port, msg);
   }
 
@@ -155,7 +169,7 @@ export class LoopRuntime implements LoopContext {
 
   #onMessage(conn: TcpConnection, input: ByteBuffer): void {
     try {
-      const r = this.#handler.onMessage(conn, input);
+      const r = this.#handler.onMessage!(conn, input);
       if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
         (r as Promise<void>).then(undefined, (err: unknown) => this.#failConnection('onMessage', conn, err));
       }

@@ -10,7 +10,7 @@
 //
 // Threading: the loop's thread only.
 import type { MessagePort } from 'node:worker_threads';
-import { WorkFailedError, WorkQueueFullError } from '../errors.js';
+import { WorkFailedError, WorkQueueFullError, argValueError } from '../errors.js';
 import type { TcpConnection } from '../tcp/TcpConnection.js';
 import type { Doorbells } from './Doorbells.js';
 import type { WorkJob, WorkResult } from './protocol.js';
@@ -58,7 +58,7 @@ export class WorkClient {
   }
 
   submit<R>(conn: TcpConnection, fn: string, input: unknown): Promise<R> {
-    if (this.#ports.length === 0) throw new TypeError('this pool has no WorkPool (LoopPoolOptions.work)');
+    if (this.#ports.length === 0) throw argValueError('this pool has no WorkPool (LoopPoolOptions.work)');
     if (!this.#bells.tryQueue(this.#maxQueue)) throw new WorkQueueFullError(this.#maxQueue, { kind: 'loop', index: this.#loopIndex });
     let thread = 0;
     for (let k = 1; k < this.#outstanding.length; k++) if (this.#outstanding[k]! < this.#outstanding[thread]!) thread = k;

@@ -13,7 +13,7 @@
 // Threading: the main thread only. Lifetime: stop() after the loops have stopped (no more
 // submissions); each thread ends once its running jobs have finished.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { PoolStartError, ThreadDiedError } from '../errors.js';
+import { PoolStartError, ThreadDiedError, rangeError } from '../errors.js';
 import type { Doorbells } from './Doorbells.js';
 import type { FromWork, ModuleRef, ToWork, WorkWorkerData } from './protocol.js';
 
@@ -43,8 +43,8 @@ export class WorkPool {
   constructor(options: WorkPoolOptions, bells: Doorbells, loops: number, onDied: (err: ThreadDiedError) => void) {
     this.threads = options.threads ?? 1;
     this.maxQueue = options.maxQueue ?? 1024;
-    if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`work.threads must be >= 1, got ${this.threads}`);
-    if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) throw new RangeError(`work.maxQueue must be >= 1, got ${this.maxQueue}`);
+    if (!Number.isInteger(this.threads) || this.threads < 1) throw rangeError(`work.threads must be >= 1, got ${this.threads}`);
+    if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) throw rangeError(`work.maxQueue must be >= 1, got ${this.maxQueue}`);
     this.loopPorts = Array.from({ length: loops }, () => [] as MessagePort[]);
     const ready: Array<Promise<void>> = [];
     const exited: Array<Promise<void>> = [];

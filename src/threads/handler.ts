@@ -12,6 +12,7 @@ import type { EventLoop } from '../loop/EventLoop.js';
 import type { CloseInfo, TcpConnection } from '../tcp/TcpConnection.js';
 import type { TcpServer } from '../tcp/TcpServer.js';
 import type { ModuleRef } from './protocol.js';
+import { invalidArgType, invalidArgValue } from '../sys/args.js';
 
 /** Global connection ids: `localSequence * MAX_LOOPS + loopIndex` (unique in the pool, safe integers). */
 export const MAX_LOOPS = 256;
@@ -60,12 +61,16 @@ export interface LoopContext {
   work<R = unknown>(conn: TcpConnection, fn: string, input: unknown): Promise<R>;
 }
 
-/** The callbacks of one loop. Only onMessage is required. A throw closes that connection. */
+/**
+ * The callbacks of one loop. A throw closes that connection. The rule for input is
+ * TcpServer's: onMessage, or onConnection that reads with conn.read() / `for await`; a handler
+ * with neither fails the pool's start (ERR_REACTOR_POOL_START_FAILED).
+ */
 export interface LoopHandler {
   /** A connection joined this loop (accepted here, or handed to it). */
   onConnection?(conn: TcpConnection, id: number): void;
   /** Input arrived; consume what you can. May return a promise (a rejection closes conn). */
-  onMessage(conn: TcpConnection, input: ByteBuffer): void | Promise<void>;
+  onMessage?(conn: TcpConnection, input: ByteBuffer): void | Promise<void>;
   /** Output crossed the high-water mark (pause reading here for back-pressure). */
   onHighWater?(conn: TcpConnection, pending: number): void;
   /** Output drained after a high-water crossing. */
@@ -92,7 +97,7 @@ export type DefinedHandler = HandlerFactory & {
 
 /** Declare a loop handler: `export default defineHandler((ctx) => ({ onMessage(conn, input) {...} }))`. */
 export function defineHandler(factory: HandlerFactory): DefinedHandler {
-  if (typeof factory !== 'function') throw new TypeError('defineHandler expects a function (ctx) => handler');
+  if (typeof factory !== 'function') throw invalidArgType('factory', 'a function (ctx) => ({ onMessage(conn, input) {…} })', factory);
   return Object.assign(factory, { [HANDLER]: true as const });
 }
 
@@ -102,7 +107,7 @@ export type WorkFunctions = Record<string, (input: never) => unknown>;
 /** Declare a work module: `export default defineWork({ hash(input) {...} })`. */
 export function defineWork<T extends WorkFunctions>(fns: T): T {
   for (const [name, fn] of Object.entries(fns)) {
-    if (typeof fn !== 'function') throw new TypeError(`defineWork: '${name}' is not a function`);
+    if (typeof fn !== 'function') throw invalidArgType(`fns.${name}`, 'a function (a work function)', fn);
   }
   return Object.defineProperty(fns, WORK, { value: true });
 }
@@ -118,7 +123,7 @@ export async function loadExport(ref: ModuleRef, kind: 'handler' | 'work'): Prom
   const brand = kind === 'handler' ? HANDLER : WORK;
   if (value === undefined || value === null || !(value as Record<symbol, unknown>)[brand]) {
     const made = kind === 'handler' ? 'defineHandler(...)' : 'defineWork({...})';
-    throw new TypeError(`${ref.module}: export '${name}' is not a ${kind} (make it with ${made})`);
+    throw invalidArgValue(`${ref.module}: export '${name}'`, `is not a ${kind} (make it with ${made})`, value);
   }
   return value;
 }

@@ -13,6 +13,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Doorbells } from './Doorbells.js';
 import { loadExport, type WorkFunctions } from './handler.js';
 import { toWireError, type FromWork, type ToWork, type WorkJob, type WorkResult, type WorkWorkerData } from './protocol.js';
+import { argValueError } from '../errors.js';
 
 const init = workerData as WorkWorkerData;
 const post = (msg: FromWork): void => parentPort!.postMessage(msg);
@@ -25,7 +26,7 @@ async function run(fns: WorkFunctions, job: WorkJob, loop: number, port: Message
   running++;
   try {
     const fn = fns[job.fn];
-    if (typeof fn !== 'function') throw new TypeError(`no work function '${job.fn}' in ${init.work.module}`);
+    if (typeof fn !== 'function') throw argValueError(`no work function '${job.fn}' in ${init.work.module}`);
     result = { seq: job.seq, ok: true, value: await (fn as (input: unknown) => unknown)(job.input) };
   } catch (err) {
     result = { seq: job.seq, ok: false, error: toWireError(err) }; // the loop reports it, naming the connection

@@ -143,10 +143,17 @@ describe('renderTables', () => {
 });
 
 describe('server specs', () => {
-  const specs = serverSpecs({ echoServer: '/bin/echo_server', loadgen: '/bin/loadgen' }, 'exclusive');
+  it('c-uring without liburing is a row skipped with the reason, not an error', () => {
+    const missing = serverSpecs({ echoServer: '/bin/echo_server', echoUring: { skipped: 'liburing is not installed' }, loadgen: '/bin/loadgen' }, 'exclusive');
+    expect(missing.get('c-uring')!.skip).toBe('liburing is not installed');
+    expect(missing.get('raw-uring')!.skip).toBeUndefined();
+  });
 
-  it('names the six servers of the table, the per-fd ablation and c-poll, with their flags', () => {
-    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'bun', 'c-lt', 'c-et', 'c-poll']);
+  const specs = serverSpecs({ echoServer: '/bin/echo_server', echoUring: { path: '/bin/echo_uring' }, loadgen: '/bin/loadgen' }, 'exclusive');
+
+  it('names the servers of the table, the per-fd ablation and c-poll, with their flags', () => {
+    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'bun', 'c-lt', 'c-et', 'c-poll', 'c-uring', 'raw-uring']);
+    expect(specs.get('c-uring')!.argv).toEqual(['/bin/echo_uring']);
     expect(specs.get('reactor-et-per-fd')!.argv).toEqual(expect.arrayContaining(['--mode', 'et', '--driver', 'exclusive', '--io', 'per-fd', '--stats']));
     expect(specs.get('c-poll')!.argv).toEqual(['/bin/echo_server', '--mode', 'poll']);
   });
@@ -168,6 +175,9 @@ describe('server specs', () => {
     expect(specs.get('reactor-lt')!.selfSyscalls(reactor)).toBe(120);
     const c = '{"mode":"lt","epoll_waits":10,"reads":20,"writes":20,"accepts":2,"epoll_ctls":3,"conns":2,"bytes":9}\n';
     expect(specs.get('c-lt')!.selfSyscalls(c)).toBe(55);
+    const uring = '{"mode":"uring","io_uring_enters":40,"epoll_waits":0,"reads":0,"writes":0,"accepts":2,"epoll_ctls":0,"closes":2}\n';
+    expect(specs.get('c-uring')!.selfSyscalls(uring)).toBe(42);
+    expect(specs.get('raw-uring')!.selfSyscalls('{"stats":{"syscalls":77,"enters":70}}\n')).toBe(77);
     expect(specs.get('c-lt')!.selfSyscalls('no json here\n{broken')).toBeNull();
     expect(specs.get('node-net')!.selfSyscalls(c)).toBeNull();
   });

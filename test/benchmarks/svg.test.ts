@@ -6,6 +6,7 @@ import { SERVER_NAMES, type BenchReport, type Summary } from '../../benchmarks/r
 
 const MEDIANS: Record<string, number> = {
   'reactor-lt': 410_000, 'reactor-et': 455_000, 'node-net': 230_000, bun: 470_000, 'c-lt': 610_000, 'c-et': 640_000,
+  'raw-uring': 500_000, 'c-uring': 700_000,
 };
 
 function summary(config: string, server: string, scale: number): Summary {

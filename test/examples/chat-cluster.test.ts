@@ -3,7 +3,8 @@
 // in each sender's order; room size and the 207 "already there" user count every process; a
 // double login on another process answers 31; a clean stop frees its users at once, a kill -9
 // within the session TTL while the others keep serving; Redis killed and restarted mid-chat
-// (chats answer 37 meanwhile, then work again with the sessions re-claimed); and a scripted
+// (chats answer 37 meanwhile, then work again with the sessions re-claimed); the three processes
+// run LT integrated, ET exclusive and ET integrated; and a scripted
 // session of the tutorial's packets gets the same bytes from a cluster as from one plain
 // process. Needs the real redis-server (EVAL, pub/sub): skipped with a printed reason without it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,8 +167,8 @@ describe.skipIf(!HAS_REDIS_SERVER)('chat --cluster: three processes, one redis-s
     expect(await p.login(user, PW[user]!)).toBe(0);
     return p;
   };
-  const startChat = (name = 'chat') =>
-    startServer(MAIN, ['--redis', `127.0.0.1:${redis.port}`, '--cluster', '--cluster-name', name, '--session-ttl', String(TTL_SEC), '--rooms', '3', '--room-size', '3']);
+  const startChat = (name = 'chat', driver: string[] = []) =>
+    startServer(MAIN, [...driver, '--redis', `127.0.0.1:${redis.port}`, '--cluster', '--cluster-name', name, '--session-ttl', String(TTL_SEC), '--rooms', '3', '--room-size', '3']);
   const closeAll = async (): Promise<void> => {
     for (const p of peers.splice(0)) p.close();
     // the server has seen the disconnects once their claims are gone
@@ -178,7 +179,8 @@ describe.skipIf(!HAS_REDIS_SERVER)('chat --cluster: three processes, one redis-s
     redis = new RedisProcess(await freePort());
     await redis.start();
     await addUsers(redis.port);
-    procs = await Promise.all([startChat(), startChat(), startChat()]);
+    // one cluster, three ways to run a process: LT integrated, ET exclusive (worker thread), ET integrated
+    procs = await Promise.all([startChat(), startChat('chat', ['--mode', 'et', '--driver', 'exclusive']), startChat('chat', ['--mode', 'et'])]);
   }, 30_000);
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
 // and the process still runs. Redis: redis-server when installed, else examples/resp-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatPeer, cstr, packet } from './chatPeer.js';
-import { alive, rawClient, sleep } from './hostile.js';
+import { alive, closedWithin, rawClient, send, sleep } from './hostile.js';
 import { freePort, RedisProcess } from './redisProcess.js';
 import { dist, runClient, startServer, stopServer, type ServerProcess } from './serverProcess.js';
 
@@ -85,8 +85,8 @@ describe('chat under hostile peers', () => {
       packet(214, Buffer.alloc(10)), // body too short
     ]) {
       const c = await rawClient(server.port);
-      c.send(bad);
-      expect(await c.closedWithin()).toBe(true);
+      send(c, bad);
+      expect(await closedWithin(c)).toBe(true);
     }
     await stillServes('carol', 'pw-c');
     expect(alive(server)).toBe(true);
@@ -94,22 +94,22 @@ describe('chat under hostile peers', () => {
 
   it('slow, flooding and mid-packet-disconnecting peers do not stall a second client', async () => {
     const slow = await rawClient(server.port);
-    slow.send(packet(201, Buffer.concat([cstr('alice', 21), cstr('pw-a', 21)])).subarray(0, 10)); // and never the rest
+    send(slow, packet(201, Buffer.concat([cstr('alice', 21), cstr('pw-a', 21)])).subarray(0, 10)); // and never the rest
     const flood = await rawClient(server.port);
-    flood.sock.pause(); // never reads its answers
+    flood.socket.pause(); // never reads its answers
     const burst = Buffer.concat(Array.from({ length: 5000 }, () => packet(209))); // leave before login: 36 each
-    for (let i = 0; i < 20; i++) flood.send(burst);
+    for (let i = 0; i < 20; i++) send(flood, burst);
     for (let i = 0; i < 30; i++) {
       const c = await rawClient(server.port);
-      c.send(packet(214, Buffer.alloc(257)).subarray(0, 100));
-      c.sock.resetAndDestroy();
+      send(c, packet(214, Buffer.alloc(257)).subarray(0, 100));
+      c.socket.resetAndDestroy();
     }
     await sleep(200);
     const t0 = performance.now();
     await stillServes('bob', 'pw-b');
     expect(performance.now() - t0).toBeLessThan(3000);
-    slow.destroy();
-    flood.destroy();
+    slow.close();
+    flood.close();
     expect(alive(server)).toBe(true);
   }, 30_000);
 });

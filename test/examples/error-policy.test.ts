@@ -13,7 +13,7 @@ import { start as echo } from '../../examples/echo-server/echo.js';
 import { start as framedEcho } from '../../examples/framed-echo/server.js';
 import { start as http } from '../../examples/http-server/server.js';
 import { start as resp } from '../../examples/resp-server/server.js';
-import { rawClient } from './hostile.js';
+import { ask, closedWithin, rawClient, send } from './hostile.js';
 
 const base = { host: '127.0.0.1', port: 0, mode: 'lt' as const, driver: 'integrated' as const };
 
@@ -71,14 +71,14 @@ describe('every example server: an unexpected throw closes that connection only,
     });
     try {
       const victim = await rawClient(server.address.port);
-      const port = victim.sock.localPort;
-      victim.send(request);
-      expect(await victim.closedWithin(5000)).toBe(true); // that connection only is closed...
+      const port = victim.socket.localPort;
+      send(victim, request);
+      expect(await closedWithin(victim, 5000)).toBe(true); // that connection only is closed...
       const line = logged.find((l) => l.startsWith(`${name}: closing 127.0.0.1:${port} after an error: injected fault`));
       expect(line, logged.join('')).toBeDefined(); // ...logged with its peer...
       const next = await rawClient(server.address.port); // ...and the server serves the next client
-      expect(await next.ask(request, answer)).toContain(answer);
-      next.destroy();
+      expect(await ask(next, request, answer)).toContain(answer);
+      next.close();
     } finally {
       vi.restoreAllMocks();
       await server.close(1000);

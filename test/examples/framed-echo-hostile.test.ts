@@ -4,7 +4,7 @@
 // never reads. After each, a second client is still echoed and the process still runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dist, startServer, stopServer, type ServerProcess } from './serverProcess.js';
-import { alive, rawClient, sleep, vmSize, type RawClient } from './hostile.js';
+import { alive, ask, closedWithin, rawClient, send, sleep, vmSize, type RawClient } from './hostile.js';
 
 const SERVER = dist('framed-echo/main.js');
 
@@ -19,9 +19,9 @@ function frame(payload: string): Buffer {
 async function stillServes(port: number): Promise<void> {
   const c = await rawClient(port);
   try {
-    expect(await c.ask(frame('still here'), frame('still here'))).toBe(frame('still here').toString('latin1'));
+    expect(await ask(c, frame('still here'), frame('still here'))).toBe(frame('still here').toString('latin1'));
   } finally {
-    c.destroy();
+    c.close();
   }
 }
 
@@ -41,24 +41,24 @@ describe('framed-echo under hostile peers', () => {
     try {
       for (let i = 0; i < 300; i++) {
         const c = await rawClient(server.port);
-        c.send(Uint8Array.of(0x00, 0x00, 0x00, 0x02)); // exactly the 32 MiB ceiling, then nothing
+        send(c, Uint8Array.of(0x00, 0x00, 0x00, 0x02)); // exactly the 32 MiB ceiling, then nothing
         peers.push(c);
       }
       await stillServes(server.port); // the loop has been through every header by now
       await sleep(200);
       const added = vmSize(server.child.pid!) - before;
       expect(added).toBeLessThan(64 * 1024 * 1024);
-      expect(peers.every((c) => !c.closed)).toBe(true); // waiting for a frame is not an offence
+      expect(peers.every((c) => !c.ended)).toBe(true); // waiting for a frame is not an offence
     } finally {
-      for (const c of peers) c.destroy();
+      for (const c of peers) c.close();
     }
     expect(alive(server)).toBe(true);
   }, 60_000);
 
   it('an oversize length closes that peer only; a second client is echoed', async () => {
     const c = await rawClient(server.port);
-    c.send(Uint8Array.of(0xff, 0xff, 0xff, 0xff));
-    expect(await c.closedWithin()).toBe(true);
+    send(c, Uint8Array.of(0xff, 0xff, 0xff, 0xff));
+    expect(await closedWithin(c)).toBe(true);
     await stillServes(server.port);
     expect(server.stderr()).toContain('ERR_CODEC_FRAME_TOO_LARGE');
   });
@@ -66,8 +66,8 @@ describe('framed-echo under hostile peers', () => {
   it('peers that disconnect mid-header and mid-frame cost nothing lasting', async () => {
     for (let i = 0; i < 50; i++) {
       const c = await rawClient(server.port);
-      c.send(i % 2 ? Uint8Array.of(0x10, 0x00) : Buffer.concat([frame('x'.repeat(1000)).subarray(0, 500)]));
-      c.sock.resetAndDestroy();
+      send(c, i % 2 ? Uint8Array.of(0x10, 0x00) : Buffer.concat([frame('x'.repeat(1000)).subarray(0, 500)]));
+      c.socket.resetAndDestroy();
     }
     await stillServes(server.port);
     expect(alive(server)).toBe(true);
@@ -75,14 +75,14 @@ describe('framed-echo under hostile peers', () => {
 
   it('a flood of tiny frames from a peer that never reads does not stall a second client', async () => {
     const flooder = await rawClient(server.port);
-    flooder.sock.pause(); // never reads: its echoes pile up until back-pressure stops it
+    flooder.socket.pause(); // never reads: its echoes pile up until back-pressure stops it
     const burst = Buffer.concat(Array.from({ length: 10_000 }, () => frame('flood')));
-    for (let i = 0; i < 40; i++) flooder.send(burst);
+    for (let i = 0; i < 40; i++) send(flooder, burst);
     await sleep(300);
     const t0 = performance.now();
     await stillServes(server.port);
     expect(performance.now() - t0).toBeLessThan(2000);
-    flooder.destroy();
+    flooder.close();
     expect(alive(server)).toBe(true);
   }, 30_000);
 });

@@ -83,9 +83,13 @@ describe('Ring setup and the turn', () => {
 
   it('a full SQ is submitted by the next prep (which reports the extra syscall)', () => {
     const r = ring({ entries: 4 });
+    expect(r.enters).toBe(0);
     const flushed = [0, 1, 2, 3, 4].map((i) => r.nop(i));
     expect(flushed).toEqual([0, 0, 0, 0, 1]);
-    expect(collect(r, 5).map((c) => c.ud).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(r.enters).toBe(1); // the flush
+    expect(r.submitAndWait(5, 1000)).toBe(5); // one enter submits the fifth and collects all
+    expect(r.enters).toBe(2);
+    expect(cqes(r, 5).map((c) => c.ud).sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('a timeout completes with -ETIME after its delay', () => {

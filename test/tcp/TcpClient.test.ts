@@ -41,7 +41,7 @@ describe.each(MATRIX)('TcpClient ($mode, $driver, $io)', ({ mode, driver, io }) 
       const connecting = client.connect();
       let server: TcpServer | undefined;
       loop.setTimeout(() => {
-        server = new TcpServer(loop, {}, { address });
+        server = new TcpServer(loop, { onConnection: () => {} }, { address }); // the client side only needs the accept
         server.listen();
       }, 150);
       const conn = await connecting;

@@ -10,7 +10,7 @@ import type { EventLoop } from '../../src/loop/EventLoop.js';
 import { TcpServer } from '../../src/tcp/TcpServer.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
-import type { CloseInfo } from '../../src/tcp/types.js';
+import type { CloseInfo } from '../../src/tcp/ConnectionOptions.js';
 import { openFdCount } from '../helpers.js';
 import { MATRIX, deferred, withLoop } from './harness.js';
 

@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpServer } from '../../src/tcp/TcpServer.js';
 import { kBufferPool } from '../../src/loop/symbols.js';
+import { kOutput } from '../../src/tcp/TcpConnection.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { CloseInfo, TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { TimerNode } from '../../src/loop/TimerWheel.js';
@@ -213,12 +214,12 @@ describe.each(MATRIX.slice(0, 4))('slow peers ($mode, $driver)', ({ mode, driver
       await accepted.promise;
       // Accepted, nothing sent yet: no storage at all.
       expect(serverConn!.input.capacity).toBe(0);
-      expect(serverConn!.output.capacity).toBe(0);
+      expect(serverConn![kOutput].capacity).toBe(0);
       client.send(Buffer.alloc(3000, 1));
       await echoed.promise;
       // Used once and drained: the storage went back to the pool.
       expect(serverConn!.input.capacity).toBe(0);
-      expect(serverConn!.output.capacity).toBe(0);
+      expect(serverConn![kOutput].capacity).toBe(0);
       expect(loop[kBufferPool].pooledBytes).toBeGreaterThan(0);
       expect(client.input.capacity).toBe(0); // the client side too
       client.destroy();

@@ -1,4 +1,4 @@
-// AwaitFace: the promise side of one connection, for proactor-style code —
+// ConnectionPromises: the promise side of one connection, for proactor-style code —
 // `await conn.write(data)` (settles once the bytes reached the kernel) and
 // `await conn.read()` / `for await (const chunk of conn)` (owned chunks, with
 // back-pressure through ChunkReader). The reactor side (TcpConnection) knows
@@ -17,7 +17,7 @@ interface WriteWaiter {
 }
 
 /** Write promises and the chunk reader of one connection. */
-export class AwaitFace {
+export class ConnectionPromises {
   readonly #fd: number;
   readonly #waiters: WriteWaiter[] = [];
   #reader: ChunkReader | null = null;

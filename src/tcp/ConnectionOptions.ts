@@ -1,5 +1,6 @@
 // The vocabulary of a TCP connection: its states, close reasons, callbacks and
 // options. Types only; shared by TcpConnection, TcpServer and TcpClient.
+import type { OptionSchema } from '../sys/args.js';
 import type { SystemError } from '../sys/SystemError.js';
 import type { ByteBuffer } from '../buffer/ByteBuffer.js';
 import type { TcpConnection } from './TcpConnection.js';
@@ -45,6 +46,25 @@ export interface ConnectionCallbacks {
    */
   onError?: (conn: TcpConnection, err: Error) => void;
 }
+
+/** The keys of ConnectionOptions and their kinds (checkOptions). */
+export const CONNECTION_OPTIONS = {
+  highWaterMark: 'number',
+  maxOutput: 'number',
+  maxInput: 'number',
+  allowHalfOpen: 'boolean',
+  idleTimeoutMs: 'number',
+} as const satisfies OptionSchema;
+
+/** The keys of ConnectionCallbacks (each a function). */
+export const CONNECTION_CALLBACKS = {
+  onMessage: 'function',
+  onEnd: 'function',
+  onHighWater: 'function',
+  onDrain: 'function',
+  onClose: 'function',
+  onError: 'function',
+} as const satisfies OptionSchema;
 
 /** Limits and behaviour of one connection. */
 export interface ConnectionOptions {
