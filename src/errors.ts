@@ -18,6 +18,7 @@ export const ErrorCodes = Object.freeze({
   // Installation (thrown by the import).
   ERR_EPOLL_REACTOR_PLATFORM: 'not Linux: epoll exists only there',
   ERR_EPOLL_REACTOR_NOT_BUILT: 'the native addon was not built or approved (npm rebuild epoll-reactor)',
+  ERR_REACTOR_BENCH_TOOLS_MISSING: 'the bin\'s bench commands without their development tools (commander, cli-table3): the one-line message says what to install',
   // Loop, channels, timers.
   ERR_REACTOR_LOOP_CLOSED: 'run() on an EventLoop after close()',
   ERR_REACTOR_LOOP_RUNNING: 'run() on an EventLoop that is already running',

@@ -108,7 +108,8 @@ describe('the packed tarball in a fresh project, no compiler on PATH', () => {
     app = join(work, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const r = npm('install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', tarball);
+    // @types/node is an optional peer: a TypeScript app installs it itself (the type-check below needs it).
+    const r = npm('install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', tarball, '@types/node@^20.19.0');
     if (r.status !== 0) throw new Error(`npm install failed:\n${r.stderr}`);
   }, 240_000);
 
@@ -136,6 +137,20 @@ compat.add(efd.fd, Compat.EPOLLIN);`;
     expect(existsSync(join(app, 'node_modules', 'epoll'))).toBe(false);
   });
 
+  it('installs only what the library runs on: no CLI or table library, @types/node an optional peer', () => {
+    const r = npm('ls', '--omit=dev', '--all', '--parseable');
+    const installed = r.stdout.split('\n').map((p) => p.split('node_modules/').pop() ?? '');
+    expect(installed).toContain('node-gyp-build');
+    expect(installed).not.toContain('commander');
+    expect(installed).not.toContain('cli-table3');
+    const meta = JSON.parse(readFileSync(join(app, 'node_modules', 'epoll-reactor', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    expect(Object.keys(meta.dependencies).sort()).toEqual(['node-addon-api', 'node-gyp-build']);
+    expect(meta.peerDependenciesMeta?.['@types/node']?.optional).toBe(true);
+  });
+
   it('imports as ESM and requires as CJS, main entry and /compat, from the prebuild', () => {
     writeFileSync(join(app, 'main.mjs'), `import { Epoll, EventFd, EPOLLIN } from 'epoll-reactor';\nimport { Epoll as Compat } from 'epoll-reactor/compat';\n${PROGRAM}`);
     writeFileSync(join(app, 'main.cjs'), `const { Epoll, EventFd, EPOLLIN } = require('epoll-reactor');\nconst { Epoll: Compat } = require('epoll-reactor/compat');\n${PROGRAM}`);
@@ -146,10 +161,18 @@ compat.add(efd.fd, Compat.EPOLLIN);`;
     }
   });
 
-  it('runs its CLI', () => {
-    const r = spawnSync(join(app, 'node_modules', '.bin', 'epoll-reactor'), ['--help'], { cwd: app, env, encoding: 'utf8' });
+  it('runs its CLI: --help without the bench tools, and a bench command says what to install', () => {
+    const bin = join(app, 'node_modules', '.bin', 'epoll-reactor');
+    const r = spawnSync(bin, ['--help'], { cwd: app, env, encoding: 'utf8' });
     expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/example/);
     expect(r.stdout).toMatch(/bench/);
+    const bench = spawnSync(bin, ['bench', '--quick'], { cwd: app, env, encoding: 'utf8' });
+    expect(bench.status).toBe(1);
+    expect(bench.stdout).toBe('');
+    expect(bench.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bench.stderr).toMatch(/ERR_REACTOR_BENCH_TOOLS_MISSING/);
+    expect(bench.stderr).toMatch(/npm install/);
   });
 
   it('runs an example from the installed package: epoll-reactor example NAME (a server and a client)', async () => {
@@ -181,7 +204,7 @@ compat.add(efd.fd, Compat.EPOLLIN);`;
     }
   }, 60_000);
 
-  it('type-checks for import and for require (nodenext), @types/node installed as its peer', () => {
+  it('type-checks for import and for require (nodenext), with the @types/node the app installed', () => {
     expect(existsSync(join(app, 'node_modules', '@types', 'node', 'package.json'))).toBe(true);
     const use = `const ep = new Epoll();\nconst n: number = ep.wait(0);\nconst c = new Compat((err: Error | null, fd: number, events: number) => void [err, fd, events, n]);\nc.close();\n`;
     writeFileSync(join(app, 'check.mts'), `import { Epoll } from 'epoll-reactor';\nimport { Epoll as Compat } from 'epoll-reactor/compat';\n${use}`);

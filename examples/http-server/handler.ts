@@ -3,8 +3,8 @@
 // is stateless across connections, so any loop may serve any connection.
 import { defineHandler } from '../../src/index.js';
 import type { HttpParserLimits } from './parser.js';
-import { httpCallbacks } from './server.js';
+import { httpCallbacks, type HttpTimeouts } from './server.js';
 import { logThrowsWithPeer } from '../shared/errors.js';
 
 // A throw is logged with the peer, then the pool closes that connection and the loop serves on.
-export default defineHandler((ctx) => logThrowsWithPeer('http-server', httpCallbacks(ctx.data as HttpParserLimits)));
+export default defineHandler((ctx) => logThrowsWithPeer('http-server', httpCallbacks(ctx.loop, ctx.data as HttpParserLimits & HttpTimeouts)));

@@ -1,13 +1,17 @@
 // A strict HTTP/1.1 request-head parser (RFC 9112) that reads from a connection's input
 // ByteBuffer: one request at a time, split at any byte, pipelined requests back to back.
 //
-// Strict means: CRLF line ends only (a bare LF is an error), a request line of exactly
-// `method SP target SP HTTP/1.x`, token characters in the method and in header names, no
-// whitespace before a header's colon, no obs-fold, no control characters in values, Host
-// required in HTTP/1.1, one Content-Length (digits only; duplicates must agree) and never
-// with Transfer-Encoding. Leading empty lines before a request are skipped, as RFC 9112
-// allows. A head larger than maxHeadBytes is refused with 431 once that many bytes arrived
-// without its end.
+// Strict means: CRLF line ends only (a bare LF or a bare CR anywhere in the head is an error,
+// as llhttp has it), a request line of exactly `method SP target SP HTTP/1.x`, token
+// characters in the method and in header names, a target of visible ASCII only (bytes >= 0x80
+// refused, as llhttp does), no whitespace before a header's colon, no obs-fold, no control
+// characters in values, Host required in HTTP/1.1, one Content-Length (digits only; duplicates
+// must agree) and never with Transfer-Encoding. Leading empty lines (CRLF) before a request are
+// skipped, as RFC 9112 allows. A head larger than maxHeadBytes is refused with 431 once that
+// many bytes arrived without its end. An absolute-form target (`http://host/path`, RFC 9112
+// §3.2.2) is accepted and routed by its path. `Expect: 100-continue` on HTTP/1.1 sets
+// `continueDue` (the server answers 100 Continue at once, as node:http does); any other
+// expectation is refused with 417.
 //
 // The parser finds the end of the head first (resuming where the last call stopped, so a
 // head arriving a byte at a time is scanned once), then validates it in one pass. Results
@@ -45,9 +49,11 @@ const LF = 10;
 export class HttpRequestParser {
   /** METHOD_GET, METHOD_HEAD or METHOD_OTHER. */
   method = METHOD_OTHER;
-  /** The request-target's place in `bytes`. */
+  /** The request-target's path (origin-form, or the path of an absolute-form target) in `bytes`. */
   targetStart = 0;
   targetLength = 0;
+  /** Bytes of the path before any '?' (what routes compare). */
+  pathLength = 0;
   /** The storage the offsets refer to. */
   bytes: Uint8Array = new Uint8Array(0);
   /** 10 or 11. */
@@ -56,6 +62,11 @@ export class HttpRequestParser {
   keepAlive = true;
   /** The body's length (skipped: these routes take no body). */
   contentLength = 0;
+  /**
+   * Set when a head asking `Expect: 100-continue` (HTTP/1.1) has just been parsed, before its
+   * body arrived: the server sends `100 Continue` and clears it.
+   */
+  continueDue = false;
 
   readonly #maxHead: number;
   readonly #maxBody: number;
@@ -88,18 +99,26 @@ export class HttpRequestParser {
       if (r < w && s[r] === LF) return 400;
       let i = r + this.#scanned;
       for (; i < w; i++) {
-        if (s[i] !== LF) continue;
+        const c = s[i];
+        if (c === CR) {
+          if (i + 1 < w && s[i + 1] !== LF) return 400; // bare CR
+          continue;
+        }
+        if (c !== LF) continue;
         if (s[i - 1] !== CR) return 400; // bare LF
         if (i - r >= 3 && s[i - 2] === LF && s[i - 3] === CR) break;
       }
       if (i >= w) {
-        this.#scanned = w - r;
+        this.#scanned = w - r - (s[w - 1] === CR ? 1 : 0); // a CR at the end is checked again with its successor
         return w - r > this.#maxHead ? 431 : INCOMPLETE;
       }
       if (i + 1 - r > this.#maxHead) return 431;
       this.#headEnd = i + 1 - r;
       const status = this.#parseHead(s, r, i - 1);
-      if (status !== COMPLETE) return status;
+      if (status !== COMPLETE) {
+        this.continueDue = false;
+        return status;
+      }
       this.targetStart -= r; // relative while the body is awaited: appends may move the bytes
     }
     const total = this.#headEnd + this.contentLength;
@@ -126,16 +145,20 @@ export class HttpRequestParser {
           ? METHOD_HEAD
           : METHOD_OTHER;
     const t = ++p;
-    while (s[p]! > 32 && s[p] !== 127) p++; // visible ASCII and obs-text
+    while (s[p]! > 32 && s[p]! < 127) p++; // visible ASCII only: obs-text (>= 0x80) refused as llhttp does
     if (p === t || s[p] !== 32) return 400;
-    this.targetStart = t;
-    this.targetLength = p - t;
+    const path = absolutePath(s, t, p);
+    this.targetStart = path;
+    this.targetLength = p - path;
+    let q = path;
+    while (q < p && s[q] !== 63) q++;
+    this.pathLength = q - path;
     p++;
     // "HTTP/" DIGIT "." DIGIT CRLF
     if (s[p] !== 72 || s[p + 1] !== 84 || s[p + 2] !== 84 || s[p + 3] !== 80 || s[p + 4] !== 47) return 400;
     const major = s[p + 5]! - 48;
     const minor = s[p + 7]! - 48;
-    if (major < 0 || major > 9 || s[p + 6] !== 46 || minor < 0 || minor > 9 || s[p + 8] !== CR) return 400;
+    if (major < 0 || major > 9 || s[p + 6] !== 46 || minor < 0 || minor > 9 || s[p + 8] !== CR || s[p + 9] !== LF) return 400; // a bare CR ends no line
     if (major !== 1) return 505;
     this.version = minor === 0 ? 10 : 11;
     let keepAlive = minor !== 0;
@@ -143,6 +166,7 @@ export class HttpRequestParser {
     let connKeep = false;
     let contentLength = -1;
     let host = false;
+    let expect = 0; // 1: 100-continue, 2: something else
     p += 10;
     while (p < end) {
       // field-line = field-name ":" OWS field-value OWS CRLF
@@ -182,16 +206,37 @@ export class HttpRequestParser {
         contentLength = len;
       } else if (nlen === 17 && first === 116 && lowerIs(s, n, 'transfer-encoding')) {
         return 501;
+      } else if (nlen === 6 && first === 101 && lowerIs(s, n, 'expect')) {
+        expect = ve - v === 12 && lowerIs(s, v, '100-continue') ? 1 : 2;
       }
     }
     if (this.version === 11 && !host) return 400;
     if (contentLength > this.#maxBody) return 413;
+    if (this.version === 11 && expect === 2) return 417; // HTTP/1.0 clients' expectations are ignored (RFC 9110 §10.1.1)
+    this.continueDue = this.version === 11 && expect === 1;
     if (connClose) keepAlive = false;
     else if (connKeep) keepAlive = true;
     this.keepAlive = keepAlive;
     this.contentLength = contentLength < 0 ? 0 : contentLength;
     return COMPLETE;
   }
+}
+
+/**
+ * Where the path of target s[t, end) starts: t for origin-form; for absolute-form
+ * (`http://authority/path`, any case of the scheme) the '/' after the authority, or `end` when
+ * there is no path (then the route is none of ours).
+ */
+function absolutePath(s: Uint8Array, t: number, end: number): number {
+  if (s[t] === 47) return t; // '/': origin-form, the common case
+  let p = t;
+  if (lowerIs(s, p, 'http')) p += 4;
+  else return t;
+  if ((s[p]! | 0x20) === 115) p++; // https
+  if (s[p] !== 58 || s[p + 1] !== 47 || s[p + 2] !== 47) return t;
+  p += 3;
+  while (p < end && s[p] !== 47 && s[p] !== 63) p++; // the authority ends at '/' or '?'
+  return p;
 }
 
 /** s[o, o + lower.length) equals `lower` ignoring ASCII case. */

@@ -19,7 +19,7 @@ export async function runHttpPool(name: string, o: HttpServerOptions, loops: num
       address: joinHostPort(o.host, o.port),
       mode: o.mode,
       server: httpConnectionOptions(o),
-      data: { maxHeadBytes: o.maxHeadBytes, maxBodyBytes: o.maxBodyBytes },
+      data: { maxHeadBytes: o.maxHeadBytes, maxBodyBytes: o.maxBodyBytes, headerTimeoutMs: o.headerTimeoutMs, keepAliveTimeoutMs: o.keepAliveTimeoutMs },
     });
   } catch (err) {
     fail(name, (err as Error).message);

@@ -40,7 +40,9 @@ const ROUTES = [PLAINTEXT, JSON_BODY, NOT_FOUND, NOT_ALLOWED];
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
+  408: 'Request Timeout',
   413: 'Content Too Large',
+  417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
   501: 'Not Implemented',
   505: 'HTTP Version Not Supported',
@@ -71,7 +73,10 @@ export class ResponseTable {
     return (head ? this.#head : this.#full)[route]![variant]!;
   }
 
-  /** A response for a request the parser refused (always closes the connection). */
+  /** `HTTP/1.1 100 Continue`, sent before a body the client holds back until it sees it. */
+  static readonly CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+
+  /** A response for a request the parser refused, or a 408 (always closes the connection). */
   error(status: number): Buffer {
     const reason = REASONS[status] ?? 'Bad Request';
     return this.#headBytes({ status: `${status} ${reason}`, type: 'text/plain', body: Buffer.from(reason), extra: '' }, CONNECTION[CLOSE]!, reason);
