@@ -219,7 +219,9 @@ export class ByteBuffer {
     }
     let data = asBytes(input, 'input');
     const len = data.byteLength;
-    if (len > this.#buf.length - this.#w && data.buffer === this.#buf.buffer) {
+    // (Storage checked first: `.buffer` is a runtime call in V8, and an empty
+    // storage — a pooled buffer between messages — cannot be aliased.)
+    if (len > this.#buf.length - this.#w && this.#buf.length !== 0 && data.buffer === this.#buf.buffer) {
       // A view of our own storage (e.g. append(peek())): making space may move or
       // replace those bytes, so copy them first. Rare, hence the allocation.
       data = new Uint8Array(data);
