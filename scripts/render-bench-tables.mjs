@@ -222,7 +222,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const after = render(before);
     if (after === before) continue;
     if (check) {
-      process.stderr.write(`${file}: benchmark tables differ from the JSON (run node scripts/render-bench-tables.mjs, commit the result)\n`);
+      process.stderr.write(`${file}: generated tables differ from their sources (run node scripts/render-bench-tables.mjs, commit the result)\n`);
       stale++;
     } else {
       writeFileSync(`${ROOT}${file}`, after);
