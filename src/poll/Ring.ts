@@ -8,7 +8,9 @@
 // handle's finalizer). It does NOT own the fds its operations name. A Uint8Array passed to send()
 // is kept reachable by the Ring until that send's completion has been read (the kernel reads it
 // asynchronously); the caller must not change those bytes meanwhile. Arenas given to
-// provideBuffers() are kept until close().
+// provideBuffers() are kept until close(). Neither may be transferred (postMessage, structuredClone
+// with transfer) nor shrunk (a resizable ArrayBuffer) while the kernel can still use it: the
+// kernel holds raw pointers into that memory.
 //
 // Threading: single-threaded, like Epoll -- use a Ring from the thread that made it. Another
 // thread wakes it by writing an EventFd the ring polls (pollMultishot(eventFd, POLLIN, ...)).
