@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Writes the benchmark tables of README.md and docs/benchmarks.md from the committed JSON of
-// each benchmark's current run, between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
-// markers, so no figure in the docs is typed by hand. `--check` writes nothing and exits 1
+// Writes the benchmark tables of README.md and docs/ from the committed JSON of each
+// benchmark's current run, between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` markers, so
+// no figure in the docs is typed by hand; and the error-code table from the catalogue in
+// src/errors.ts (`ErrorCodes`: code → meaning). `--check` writes nothing and exits 1
 // (naming the stale table) when a file differs from what the JSON gives — test/docs.test.ts
 // runs it. Which JSON is "current" is decided here, in CURRENT.
 //
@@ -175,6 +176,23 @@ function scalingTable() {
   ].join('\n');
 }
 
+/** The error-code table: every entry of ErrorCodes in src/errors.ts, with its section comment. */
+function errorsTable() {
+  const src = readFileSync(`${ROOT}src/errors.ts`, 'utf8');
+  const body = /export const ErrorCodes = Object\.freeze\(\{([\s\S]*?)\n\}/.exec(src)?.[1];
+  if (!body) throw new Error('render-bench-tables: ErrorCodes not found in src/errors.ts');
+  const rows = [];
+  let section = '';
+  for (const line of body.split('\n')) {
+    const heading = /^\s*\/\/ (.*?)\.?$/.exec(line);
+    if (heading) section = heading[1].replace(/ \(.*\)$/, '');
+    const m = /^\s*(ERR_[A-Z0-9_]+): (['"])(.*)\2,?$/.exec(line);
+    if (m) rows.push([`\`${m[1]}\``, section, m[3].replace(/\\'/g, "'").replace(/\|/g, '\\|')]);
+  }
+  if (rows.length < 10) throw new Error(`render-bench-tables: only ${rows.length} codes parsed from src/errors.ts`);
+  return table(['code', 'area', 'meaning'], rows);
+}
+
 export const TABLES = {
   headline,
   echo: echoTable,
@@ -183,8 +201,9 @@ export const TABLES = {
   compat: compatTable,
   raw: rawTable,
   scaling: scalingTable,
+  errors: errorsTable,
 };
-export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md'];
+export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md', 'docs/guide/errors.md'];
 
 /** `text` with every marked table replaced by its rendering. */
 export function render(text) {
@@ -203,7 +222,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const after = render(before);
     if (after === before) continue;
     if (check) {
-      process.stderr.write(`${file}: benchmark tables differ from the JSON (run node scripts/render-bench-tables.mjs)\n`);
+      process.stderr.write(`${file}: generated tables differ from their sources (run node scripts/render-bench-tables.mjs, commit the result)\n`);
       stale++;
     } else {
       writeFileSync(`${ROOT}${file}`, after);

@@ -181,7 +181,7 @@ describe('docs commands', () => {
     expect(readme).not.toMatch(/\bissue \d+|the seeds|other engineers|load average/i);
   });
 
-  it('benchmark tables match the committed JSON (node scripts/render-bench-tables.mjs)', () => {
+  it('generated tables (benchmarks from their JSON, error codes from src/errors.ts) match: node scripts/render-bench-tables.mjs', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'render-bench-tables.mjs'), '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -47,6 +47,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listener.h"
+
 #define SCRATCH (64 * 1024)
 #define PAUSE_AT (1024 * 1024)
 
@@ -275,29 +277,6 @@ static void run_poll(void) {
     }
 }
 
-static int listen_on(const char *host, const char *port, int backlog, int reuseport) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
-    struct addrinfo *ai;
-    int rc = getaddrinfo(host, port, &hints, &ai);
-    if (rc) { fprintf(stderr, "echo_server: %s: %s\n", host, gai_strerror(rc)); exit(1); }
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) die("socket");
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) die("SO_REUSEPORT");
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) die("bind");
-    if (listen(fd, backlog) < 0) die("listen");
-    freeaddrinfo(ai);
-    return fd;
-}
-
-static int bound_port(int fd) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) die("getsockname");
-    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
 
 /* --threads N: one epoll loop per thread, each on its own SO_REUSEPORT listener. ---------- */
 #include <pthread.h>
@@ -364,11 +343,7 @@ int main(int argc, char **argv) {
         i++;
     }
     signal(SIGPIPE, SIG_IGN);
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
+    raise_nofile();
     signal(SIGTERM, SIG_DFL);  /* an inherited SIG_IGN would discard them before the signalfd */
     signal(SIGINT, SIG_DFL);
     sigset_t mask;

@@ -40,6 +40,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listener.h"
+
 #define BUF_COUNT 4096
 #define BUF_SIZE (16 * 1024)
 #define BGID 0
@@ -219,28 +221,6 @@ static void stop(void) {
     exit(0);
 }
 
-static int listen_on(const char *host, const char *port, int backlog) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
-    struct addrinfo *ai;
-    int rc = getaddrinfo(host, port, &hints, &ai);
-    if (rc) { fprintf(stderr, "echo_uring: %s: %s\n", host, gai_strerror(rc)); exit(1); }
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) die("socket", errno);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) die("bind", errno);
-    if (listen(fd, backlog) < 0) die("listen", errno);
-    freeaddrinfo(ai);
-    return fd;
-}
-
-static int bound_port(int fd) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) die("getsockname", errno);
-    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
 
 static void setup_ring(void) {
     struct io_uring_params p;
@@ -282,11 +262,8 @@ int main(int argc, char **argv) {
         i++;
     }
     signal(SIGPIPE, SIG_IGN);
+    raise_nofile();
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
     tab_n = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? rl.rlim_cur : (1u << 20);
     if (!(tab = calloc(tab_n, sizeof *tab)) || !(starved = calloc(tab_n, sizeof *starved))) die("calloc", ENOMEM);
     signal(SIGTERM, SIG_DFL);
@@ -299,7 +276,7 @@ int main(int argc, char **argv) {
     int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sfd < 0) die("signalfd", errno);
 
-    int lfd = listen_on(host, port, backlog);
+    int lfd = listen_on(host, port, backlog, 0);
     setup_ring();
     struct io_uring_sqe *sqe = sqe_get();
     io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -18,7 +18,7 @@ export interface CBinaries {
 
 /** Per binary: its sources (the .c files are compiled, every file counts for staleness). */
 const TARGETS = {
-  echoServer: { out: 'echo_server', sources: ['echo_server.c'] },
+  echoServer: { out: 'echo_server', sources: ['echo_server.c', 'listener.h'] },
   loadgen: { out: 'loadgen', sources: ['loadgen.c', 'loadgen_worker.c', 'loadgen.h', 'hist.h', 'stream.h'] },
   connhold: { out: 'connhold', sources: ['connhold.c', 'keyed_stream.h', 'stream.h'] },
 } as const;
@@ -42,7 +42,7 @@ function stale(binary: string, sources: readonly string[]): boolean {
 }
 
 /** The io_uring reference links liburing, which a machine may lack: then its row is skipped, with this reason. */
-const URING = { out: 'echo_uring', sources: ['echo_uring.c'], libs: ['-luring'] } as const;
+const URING = { out: 'echo_uring', sources: ['echo_uring.c', 'listener.h'], libs: ['-luring'] } as const;
 
 /** Builds echo_uring if stale; a missing liburing is a reason to skip its row, not an error. */
 function ensureUring(dir: string, log: (line: string) => void, cc: () => string): CBinaries['echoUring'] {

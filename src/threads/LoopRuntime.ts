@@ -279,6 +279,17 @@ export class LoopRuntime implements LoopContext {
     this.loop.runOnce(0); // closes adopted fds that were already in the inbox
   }
 
+  /**
+   * The thread is ending now (process.exit() from user code): no turn will run again, so close
+   * what this loop serves at once — the listener and every connection (their fds close with
+   * the loop's deferred closes, in loop.close()). Synchronous; no handler runs.
+   */
+  closeNow(): void {
+    this.#stopping = true;
+    void this.server.close(0); // stops accepting: the listener's fd
+    for (const conn of this.server.connections) conn?.destroy();
+  }
+
   get stopping(): boolean {
     return this.#stopping;
   }

@@ -8,7 +8,8 @@
 // A start failure is reported as 'start-failed' (the thread ends with exit code 1).
 //
 // An unhandled promise rejection from user code is reported like a throwing callback and
-// does not end the thread (a failed work job was reported already when it settled).
+// does not end the thread (a failed work job was reported already when it settled). A
+// process.exit() in user code ends the thread, and its fds are closed on the way out.
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkFailedError } from '../errors.js';
 import { EventLoop } from '../loop/EventLoop.js';
@@ -25,6 +26,16 @@ process.on('unhandledRejection', (reason) => {
 
 const loop = new EventLoop({ mode: init.mode, driver: 'exclusive', batchIo: init.batchIo });
 const runtime = new LoopRuntime(init, loop);
+
+// process.exit() in user code ends this thread at once, past the sequence below: close the
+// connections, the listener, the epoll fd, the waker and the timer fd here, or they stay open
+// until the whole process ends — and the process may well live on (the pool reports the death;
+// what the application does next is its call).
+process.on('exit', () => {
+  if (loop.closed) return;
+  runtime.closeNow();
+  loop.close();
+});
 let started = false;
 try {
   await runtime.start();
