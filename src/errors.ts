@@ -23,7 +23,7 @@ export const ErrorCodes = Object.freeze({
   ERR_REACTOR_LOOP_CLOSED: 'run() on an EventLoop after close()',
   ERR_REACTOR_LOOP_RUNNING: 'run() on an EventLoop that is already running',
   ERR_REACTOR_FD_REGISTERED: 'a second Channel for an fd that already has one in this loop',
-  ERR_REACTOR_ALREADY_WATCHED: 'Epoll.watch() on an Epoll that is already watched',
+  ERR_REACTOR_ALREADY_WATCHED: 'Epoll.watch() (or Ring.watch()) on one that is already watched',
   ERR_REACTOR_TIMER_FOREIGN: 'a TimerNode armed in one loop scheduled in another',
   ERR_REACTOR_TIMER_REENTRANT: 'a timer wheel advanced from one of its own timer callbacks',
   ERR_REACTOR_NON_ERROR_THROWN: 'a callback threw something that is not an Error',
@@ -129,10 +129,10 @@ export class FdRegisteredError extends ReactorError {
   }
 }
 
-/** `ERR_REACTOR_ALREADY_WATCHED`: Epoll.watch() on an Epoll that is already watched. */
+/** `ERR_REACTOR_ALREADY_WATCHED`: Epoll.watch() (or Ring.watch()) on one that is already watched. */
 export class AlreadyWatchedError extends ReactorError {
   constructor() {
-    super('ERR_REACTOR_ALREADY_WATCHED', 'this Epoll is already watched; call unwatch() first');
+    super('ERR_REACTOR_ALREADY_WATCHED', 'already watched; call unwatch() first');
   }
 }
 

@@ -2,7 +2,7 @@
 //   sys -> poll -> net -> buffer -> loop -> tcp -> threads -> compat
 // (compat, the `epoll-reactor/compat` entry, sits last: nothing in src/ imports it)
 // codec may import buffer and errors only; src/errors.ts imports nothing;
-// src/index.ts, src/entries/* (the package's subpath entries) and every */index.ts only
+// src/index.ts, src/entries/* and src/{codec,compat}/index.ts (the package's entry points) only
 // re-export; nothing imports examples/ or
 // benchmarks/. A back-edge (say loop importing tcp) fails this test.
 import { describe, expect, it } from 'vitest';

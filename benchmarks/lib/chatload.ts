@@ -37,6 +37,9 @@ export interface ChatLoadOptions {
   onMeasure?: (phase: 'start' | 'end') => void;
 }
 
+/** Longest wait for one answer (login, enter, chat). */
+const ASK_TIMEOUT_MS = 10_000;
+
 function fixed(s: string, size: number): Buffer {
   const b = Buffer.alloc(size);
   b.write(s, 'utf8');
@@ -76,9 +79,11 @@ class Client {
       s.once('error', reject);
     });
   }
+  /** Sends a request; resolves with its answer (rejects after 10 s: the run stays bounded). */
   ask(bytes: Buffer): Promise<{ id: number; body: Buffer }> {
-    return new Promise((resolve) => {
-      this.#answers.push(resolve);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the chat server within ${ASK_TIMEOUT_MS} ms`)), ASK_TIMEOUT_MS);
+      this.#answers.push((p) => (clearTimeout(timer), resolve(p)));
       this.sock.write(bytes);
     });
   }
@@ -128,7 +133,13 @@ export async function runChatLoad(o: ChatLoadOptions): Promise<ChatLoadResult> {
         }
       }
     };
-    const loops = clients.map(loop);
+    let failure: Error | null = null;
+    const loops = clients.map((c) =>
+      loop(c).catch((err: Error) => {
+        failure ??= err;
+        sending = false;
+      }),
+    );
     await new Promise((r) => setTimeout(r, o.warmupSec * 1000));
     measuring = true;
     o.onMeasure?.('start');
@@ -144,6 +155,7 @@ export async function runChatLoad(o: ChatLoadOptions): Promise<ChatLoadResult> {
     await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 3000))]);
     // the last deliveries may trail the last answers (other processes): wait for them, bounded
     while (deliveredAll < okAll * (o.roomSize - 1) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    if (failure !== null) throw failure;
     latencies.sort((a, b) => a - b);
     const pct = (q: number): number => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN);
     return {

@@ -8,7 +8,9 @@
 // handle's finalizer). It does NOT own the fds its operations name. A Uint8Array passed to send()
 // is kept reachable by the Ring until that send's completion has been read (the kernel reads it
 // asynchronously); the caller must not change those bytes meanwhile. Arenas given to
-// provideBuffers() are kept until close().
+// provideBuffers() are kept until close(). Neither may be transferred (postMessage, structuredClone
+// with transfer) nor shrunk (a resizable ArrayBuffer) while the kernel can still use it: the
+// kernel holds raw pointers into that memory.
 //
 // Threading: single-threaded, like Epoll -- use a Ring from the thread that made it. Another
 // thread wakes it by writing an EventFd the ring polls (pollMultishot(eventFd, POLLIN, ...)).
@@ -22,7 +24,8 @@
 // Where io_uring is missing (old kernel, kernel.io_uring_disabled, a seccomp profile) the
 // constructor throws UringUnavailableError (ERR_REACTOR_URING_UNAVAILABLE) naming the cause.
 import { readFileSync } from 'node:fs';
-import { UringUnavailableError } from '../errors.js';
+import { AlreadyWatchedError, UringUnavailableError } from '../errors.js';
+import { checkInteger, checkOptions, invalidArgType } from '../sys/args.js';
 import { native } from '../sys/addon.js';
 import type { NativeRing, NativeWatch } from '../sys/binding.js';
 import { EBADF } from '../sys/constants.js';
@@ -90,7 +93,7 @@ export class Ring {
   #pinned = new Map<number, { bufs: Uint8Array[]; due: number }>();
 
   constructor(options: RingOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    checkOptions(options, 'options', { entries: 'number', cqEntries: 'number', flags: 'number', maxCompletions: 'number' });
     const entries = intOption(options.entries, DEFAULT_RING_ENTRIES, 1, 32768, 'entries');
     const cqEntries = intOption(options.cqEntries, Math.min(65536, entries * 8), 0, 65536, 'cqEntries');
     const flags = intOption(options.flags, 0, -2147483648, 4294967295, 'flags');
@@ -249,9 +252,9 @@ export class Ring {
    * submitAndWait(0). Not with IORING_SETUP_DEFER_TASKRUN (completions then wait for an enter).
    */
   watch(onReady: (ring: Ring) => void): this {
-    if (typeof onReady !== 'function') throw new TypeError('onReady must be a function');
+    if (typeof onReady !== 'function') throw invalidArgType('onReady', 'of type function', onReady);
     const fd = this.#live('watch');
-    if (this.#watch !== null) throw new Error('this Ring is already watched; call unwatch() first');
+    if (this.#watch !== null) throw new AlreadyWatchedError();
     this.#watch = native.watchStart(fd, () => onReady(this));
     watched.add(this);
     return this;
@@ -320,13 +323,8 @@ export class Ring {
   }
 }
 
-function intOption(value: unknown, fallback: number, lo: number, hi: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`options.${name} must be a number`);
-  if (!Number.isInteger(value) || value < lo || value > hi) {
-    throw new RangeError(`options.${name} must be an integer in ${String(lo)}..${String(hi)}, got ${String(value)}`);
-  }
-  return value;
+function intOption(value: number | undefined, fallback: number, lo: number, hi: number, name: string): number {
+  return value === undefined ? fallback : checkInteger(value, `options.${name}`, lo, hi);
 }
 
 /** io_uring_setup's errno as the error a user can act on. */

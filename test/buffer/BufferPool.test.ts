@@ -3,7 +3,8 @@
 // ordinary ByteBuffer in between (prepend area included); the pool keeps blocks
 // by size up to its byte bound.
 import { describe, expect, it } from 'vitest';
-import { BufferPool, ByteBuffer } from '../../src/buffer/index.js';
+import { BufferPool } from '../../src/buffer/BufferPool.js';
+import { ByteBuffer } from '../../src/buffer/ByteBuffer.js';
 
 function pooled(pool = new BufferPool()): ByteBuffer {
   return new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, pool);

@@ -116,6 +116,17 @@ function sockaddrIn(port) {
 }
 function refill() {
   const alive = (fd) => fd !== undefined && owned.has(fd);
+  if (pool.ring === undefined) {
+    const r = native.ringSetup(16, 0, 0); // a number (-errno) where io_uring is unavailable: no pool ring
+    if (typeof r === 'object') pool.ring = r;
+  }
+  if (pool.closedRing === undefined) {
+    const r = native.ringSetup(4, 0, 0);
+    if (typeof r === 'object') {
+      native.ringClose(r);
+      pool.closedRing = r;
+    }
+  }
   if (!alive(pool.ep)) pool.ep = own(native.epollCreate());
   if (!alive(pool.ep2)) pool.ep2 = own(native.epollCreate());
   if (!alive(pool.efd)) pool.efd = own(native.eventfdCreate(1, K.EFD_NONBLOCK | K.EFD_CLOEXEC));
@@ -278,6 +289,12 @@ const PLAUSIBLE = {
   fn: callback,
   handle: () => (chance(0.7) && watches.length ? pick(watches) : pick(foreignHandles)),
   bool: () => chance(0.5),
+  // io_uring (native/ring.cc): the pool's live ring, a closed one, or a foreign object
+  ring: () => (chance(0.85) && pool.ring ? pool.ring : pick([pool.closedRing, ...foreignHandles].filter((h) => h !== undefined))),
+  // an fd position that must never name an open fd (ringPrepClose closes asynchronously)
+  badfd: () => pick(FD_NUMBERS),
+  ud: () => pick([0, 1, 42, 2 ** 32, 2 ** 53 - 1, 2 ** 53, -1, 1.5, NaN]),
+  bgid: () => pick([0, 1, 7, 63, 64, -1]),
 };
 
 // Argument kinds per function, from src/sys/binding.ts. A function missing here
@@ -318,6 +335,21 @@ const SPECS = {
   pageOffset: ['u8'],
   getFdLimit: ['f64arr'],
   setFdLimit: ['size'],
+  ringSetup: ['count', 'mask', 'count'],
+  ringInfo: ['ring', 'u32arr'],
+  ringClose: ['ring'],
+  ringEnter: ['ring', 'count', 'timeout', 'i32arr', 'count'],
+  ringPrepNop: ['ring', 'ud'],
+  ringPrepAcceptMultishot: ['ring', 'fd', 'ud'],
+  ringPrepRecvMultishot: ['ring', 'fd', 'bgid', 'ud'],
+  ringPrepSend: ['ring', 'fd', 'u8', 'size', 'size', 'mask', 'ud'],
+  ringPrepClose: ['ring', 'badfd', 'ud'],
+  ringPrepCancel: ['ring', 'ud', 'ud'],
+  ringPrepCancelFd: ['ring', 'fd', 'ud'],
+  ringPrepTimeout: ['ring', 'ms', 'count', 'ud'],
+  ringPrepPollMultishot: ['ring', 'fd', 'mask', 'ud'],
+  ringBufRingSetup: ['ring', 'bgid', 'u8', 'count', 'size'],
+  ringBufReturn: ['ring', 'bgid', 'count'],
 };
 // Calls that hand back a new fd, which we take over (and close now and then).
 const RETURNS_FD = new Set(['epollCreate', 'eventfdCreate', 'timerfdCreate', 'socket', 'accept4']);
@@ -325,7 +357,7 @@ const KINDS = Object.keys(PLAUSIBLE);
 
 function argFor(kind) {
   if (chance(0.75)) return PLAUSIBLE[kind]();
-  if (kind === 'fd' || kind === 'epfd') return chance(0.5) ? pick(FD_NUMBERS) : pick(WRONG_TYPES);
+  if (kind === 'fd' || kind === 'epfd' || kind === 'badfd') return chance(0.5) ? pick(FD_NUMBERS) : pick(WRONG_TYPES);
   if (kind === 'timeout') return pick(TIMEOUTS);
   if (kind === 'op') return pick([...FD_NUMBERS, ...WRONG_TYPES]); // a random op with a real fd could DEL Node's own
   return chance(0.5) ? pick(NUMBERS) : pick(WRONG_TYPES);
@@ -370,6 +402,11 @@ function fuzzOne(name) {
     native.setFdLimit(fdLimitAtStart);
     return;
   }
+  if (name === 'ringSetup' && typeof result === 'object' && result !== null) {
+    native.ringClose(result); // a ring maps memory: never keep more than the pool's
+    return;
+  }
+  if (name === 'ringClose' && args[0] === pool.ring) pool.ring = undefined; // refill makes another
   if (name === 'watchStart') {
     watches.push(result);
     if (chance(0.3)) watches.splice(int(watches.length), 1); // dropped without watchStop: the finalizer's job
@@ -411,6 +448,7 @@ for (const w of watches) {
   }
 }
 watches.length = 0;
+if (pool.ring !== undefined) native.ringClose(pool.ring);
 globalThis.gc?.();
 await new Promise((r) => setImmediate(r));
 globalThis.gc?.();

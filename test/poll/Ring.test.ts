@@ -257,7 +257,13 @@ describe('Ring argument checks and unavailability', () => {
   it('rejects wrong types and ranges with TypeError/RangeError', () => {
     const r = ring();
     expect(() => new Ring({ entries: 0 })).toThrow(RangeError);
-    expect(() => new Ring({ entries: '8' as unknown as number })).toThrow(TypeError);
+    expect(() => new Ring({ entries: '8' as unknown as number })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => new Ring({ size: 8 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => new Ring({ entries: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => r.watch('x' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    r.watch(() => undefined);
+    expect(() => r.watch(() => undefined)).toThrow(expect.objectContaining({ code: 'ERR_REACTOR_ALREADY_WATCHED' }));
+    r.unwatch();
     expect(() => r.nop(-1)).toThrow(RangeError);
     expect(() => r.nop(2 ** 53)).toThrow(RangeError);
     expect(() => r.recvMultishot(0, 64, 1)).toThrow(RangeError);

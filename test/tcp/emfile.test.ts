@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpServer } from '../../src/tcp/TcpServer.js';
-import { fdLimit, native } from '../../src/sys/index.js';
+import { fdLimit, native } from '../../src/entries/sys.js';
 import { openFdCount } from '../helpers.js';
 import { withLoop } from './harness.js';
 
