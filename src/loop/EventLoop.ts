@@ -112,6 +112,8 @@ export class EventLoop {
   readonly #flushEach: (() => void) | null;
   #dispatching = false;
   #closed = false;
+  /** close() was called inside a turn: the loop's own fds close when that turn ends. */
+  #closeAfterTurn = false;
   /** The first error of this turn that no handler took: stops the loop after the turn. */
   #fatal: Error | null = null;
   readonly #report = (err: unknown): void => this[kReportError](err);
@@ -288,11 +290,22 @@ export class EventLoop {
     return this;
   }
 
-  /** Stop, close the loop's own fds. Channels still registered are the owners' to close first. */
+  /**
+   * Stop, close the loop's own fds. Channels still registered are the owners' to close first.
+   * Safe from inside a callback (a timer, a handler): the fds then close when that turn ends.
+   */
   close(): void {
     if (this.#closed) return;
     this.stop();
     this.#closed = true;
+    // Inside a turn (a timer or a handler closed the loop) the rest of the batch may still
+    // read the timerfd or touch the epoll set: the fds close when the turn ends, never
+    // inside the dispatch batch.
+    if (this.#dispatching) this.#closeAfterTurn = true;
+    else this.#closeOwnFds();
+  }
+
+  #closeOwnFds(): void {
     this[kPoller].closeDeferred();
     this.#waker.close();
     this.#timers.close();
@@ -362,6 +375,10 @@ export class EventLoop {
     } finally {
       this.#dispatching = false;
       this[kPoller].closeDeferred();
+      if (this.#closeAfterTurn) {
+        this.#closeAfterTurn = false;
+        this.#closeOwnFds();
+      }
     }
     if (this.#fatal !== null) this.#raiseFatal();
     this.#driver.afterTurn();

@@ -191,4 +191,23 @@ describe('EventLoop lifecycle', () => {
     expect(() => new EventLoop({ driver: 'both' as 'integrated' })).toThrow(TypeError);
     expect(() => loop.run()).toThrow(/closed/);
   });
+
+  it.each(['integrated', 'exclusive'] as const)(
+    'close() from a timer callback (%s) ends the run and closes the fds after the turn, not inside it',
+    async (driver) => {
+      const before = openFdCount();
+      const loop = new EventLoop({ driver });
+      let fired = 0;
+      loop.setTimeout(() => {
+        fired++;
+        loop.close();
+        expect(loop.closed).toBe(true);
+      }, 30);
+      await loop.run(); // must settle without an EBADF from the rest of the turn
+      expect(fired).toBe(1);
+      expect(loop.closed).toBe(true);
+      expect(openFdCount()).toBe(before);
+      loop.close(); // still a no-op afterwards
+    },
+  );
 });
