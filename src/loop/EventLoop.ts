@@ -42,6 +42,7 @@ import { TimerNode, type TimerWheel } from './TimerWheel.js';
 import {
   kAddReady,
   kBufferPool,
+  kCloseAbandoned,
   kCork,
   kEpoll,
   kHasWork,
@@ -303,6 +304,18 @@ export class EventLoop {
     // inside the dispatch batch.
     if (this.#dispatching) this.#closeAfterTurn = true;
     else this.#closeOwnFds();
+  }
+
+  /**
+   * @internal The thread is ending inside a turn (process.exit() from a handler): that turn
+   * will never reach its end, so the loop's fds close now instead of after it.
+   */
+  [kCloseAbandoned](): void {
+    this.close();
+    if (this.#closeAfterTurn) {
+      this.#closeAfterTurn = false;
+      this.#closeOwnFds();
+    }
   }
 
   #closeOwnFds(): void {

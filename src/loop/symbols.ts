@@ -37,6 +37,8 @@ export const kInTurn = Symbol('inTurn');
 export const kScratch = Symbol('scratch');
 /** EventLoop: the batched turn's per-fd pre-read cap (0 on the per-fd path). */
 export const kReadCap = Symbol('readCap');
+/** EventLoop: close now, even inside a turn that will never finish (the thread is exiting). */
+export const kCloseAbandoned = Symbol('closeAbandoned');
 /** EventLoop: run one turn (drivers call this). */
 export const kTurn = Symbol('turn');
 /** EventLoop: whether tasks or ready entries wait (a turn must not block). */

@@ -13,6 +13,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkFailedError } from '../errors.js';
 import { EventLoop } from '../loop/EventLoop.js';
+import { kCloseAbandoned } from '../loop/symbols.js';
 import { LoopRuntime } from './LoopRuntime.js';
 import { toWireError, type FromLoop, type LoopWorkerData } from './protocol.js';
 
@@ -34,7 +35,7 @@ const runtime = new LoopRuntime(init, loop);
 process.on('exit', () => {
   if (loop.closed) return;
   runtime.closeNow();
-  loop.close();
+  loop[kCloseAbandoned](); // exit may come from inside a handler, in a turn that never ends
 });
 let started = false;
 try {
