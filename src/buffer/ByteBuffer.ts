@@ -28,6 +28,19 @@
 //
 // The prependable area lets a codec write a length header in front of a message
 // it has already serialised, without moving the body (prependUInt32BE).
+//
+// Loans (the connection's read path only: lendStorage/endLoan below, not public API):
+// an input buffer with no storage of its own may be lent the loop's read arena for
+// the length of one onMessage call, its readable bytes being the slice the turn
+// pre-read — no copy, no pool block. While lent it reads like any buffer (peek,
+// take, retrieve, the codecs' storage/readerIndex) but nothing is ever written into
+// the arena: writableBytes and capacity say there is no room, and the first call
+// that would write (append, ensureWritable, prepend, commitRead, hasWritten...)
+// first moves the readable bytes into storage of its own (a pool block), as growth
+// would. When the call returns, endLoan() does the same for whatever is left
+// unread, so a buffer kept across turns never shows the arena's next contents.
+// Views taken while lent (peek, storage) end with the loan, as they end with any
+// mutation.
 
 import type { BufferPool } from './BufferPool.js';
 import { asBytes, checkCount, checkUInt, type BytesLike } from './checks.js';
@@ -37,6 +50,14 @@ export { asBytes, type BytesLike } from './checks.js';
 
 /** Storage of a buffer that has none (lazy, or released): shared, zero bytes long. */
 const NO_STORAGE = Buffer.alloc(0);
+
+/**
+ * @internal The connection's read path: lend empty, storage-less `b` the bytes arena[offset,
+ * offset + n) as its readable bytes, for one callback (see the header). Not public API.
+ */
+export let lendStorage: (b: ByteBuffer, arena: Buffer, offset: number, n: number) => void;
+/** @internal Ends a loan (no-op if none): unread bytes move into storage of `b`'s own. */
+export let endLoan: (b: ByteBuffer) => void;
 
 /** A growable byte queue with a prependable area (muduo's Buffer). */
 export class ByteBuffer {
@@ -50,6 +71,27 @@ export class ByteBuffer {
   #w: number;
   readonly #reserved: number;
   readonly #pool: BufferPool | null;
+  /** #buf is a read arena lent for one callback (see the header): never written, never pooled. */
+  #lent = false;
+
+  static {
+    lendStorage = (b, arena, offset, n) => {
+      // Only an empty buffer with no storage: nothing of its own to lose or to order before the slice.
+      if (b.#buf.length !== 0) throw rangeError('lendStorage: the buffer has storage of its own');
+      b.#buf = arena;
+      b.#r = offset;
+      b.#w = offset + n;
+      b.#lent = true;
+    };
+    endLoan = (b) => {
+      if (!b.#lent) return;
+      if (b.#w === b.#r) {
+        b.#lent = false;
+        b.#buf = NO_STORAGE;
+        b.#r = b.#w = 0;
+      } else b.#makeSpace(0); // unread bytes: into storage of its own
+    };
+  }
 
   /** Without a pool, allocates prependSize + initialSize bytes now; with one, nothing until the first write. */
   constructor(initialSize: number = ByteBuffer.INITIAL_SIZE, prependSize: number = ByteBuffer.CHEAP_PREPEND, pool: BufferPool | null = null) {
@@ -88,15 +130,15 @@ export class ByteBuffer {
   }
   /** Bytes that fit after writerIndex without growing the storage. */
   get writableBytes(): number {
-    return this.#buf.length - this.#w;
+    return this.#lent ? 0 : this.#buf.length - this.#w;
   }
   /** Bytes free before readerIndex, for prepend*() (equals readerIndex). */
   get prependableBytes(): number {
-    return this.#r;
+    return this.#lent ? this.#reserved : this.#r; // lent: what a prepend will find once it has moved the bytes
   }
   /** Total size of the storage, prependable area included. */
   get capacity(): number {
-    return this.#buf.length;
+    return this.#lent ? this.#w : this.#buf.length; // lent: no room after the bytes
   }
   /** Size of the prependable area the buffer resets to (constructor's prependSize). */
   get prependSize(): number {
@@ -247,13 +289,13 @@ export class ByteBuffer {
   /** Makes writableBytes >= n, compacting or growing as needed. */
   ensureWritable(n: number): void {
     checkCount(n, 'n');
-    if (this.#buf.length - this.#w < n) this.#makeSpace(n);
+    if (this.#buf.length - this.#w < n || this.#lent) this.#makeSpace(n);
   }
 
   /** Accounts for n bytes written directly into storage at writerIndex. */
   hasWritten(n: number): void {
     checkCount(n, 'n');
-    const writable = this.#buf.length - this.#w;
+    const writable = this.writableBytes;
     if (n > writable) throw rangeError(`hasWritten(${n}): only ${writable} bytes writable`);
     this.#w += n;
   }
@@ -278,7 +320,7 @@ export class ByteBuffer {
    */
   commitRead(n: number, scratch: Uint8Array): void {
     checkCount(n, 'n');
-    const writable = this.#buf.length - this.#w;
+    const writable = this.writableBytes;
     if (n <= writable) {
       this.#w += n;
       return;
@@ -287,7 +329,7 @@ export class ByteBuffer {
     if (extra > scratch.length) {
       throw rangeError(`commitRead(${n}): ${writable} writable + ${scratch.length} scratch bytes is less`);
     }
-    this.#w = this.#buf.length;
+    this.#w += writable; // to the end of the storage
     this.ensureWritable(extra); // compaction or growth keeps the bytes just accounted for
     this.#buf.set(extra === scratch.length ? scratch : scratch.subarray(0, extra), this.#w);
     this.#w += extra;
@@ -299,7 +341,7 @@ export class ByteBuffer {
   prepend(view: ArrayBufferView): void {
     const data = asBytes(view);
     const len = data.byteLength;
-    if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
+    if (this.#buf.length === 0 || this.#lent) this.#makeSpace(0); // no storage (or lent): take a block to get the prepend area
     if (len > this.#r) throw rangeError(`prepend(${len} bytes): only ${this.#r} bytes prependable`);
     this.#buf.set(data, this.#r - len);
     this.#r -= len;
@@ -323,7 +365,8 @@ export class ByteBuffer {
   /** When nothing is readable, give the storage back (to the pool, if any); returns whether it did. */
   release(): boolean {
     if (this.#w !== this.#r || this.#buf.length === 0) return false;
-    this.#pool?.give(this.#buf);
+    if (this.#lent) this.#lent = false; // a lent arena is not ours to pool
+    else this.#pool?.give(this.#buf);
     this.#buf = NO_STORAGE;
     this.#r = this.#w = 0;
     return true;
@@ -339,7 +382,8 @@ export class ByteBuffer {
     const readable = this.#w - this.#r;
     const next = this.#alloc(this.#reserved + readable + reserve);
     this.#buf.copy(next, this.#reserved, this.#r, this.#w);
-    this.#pool?.give(this.#buf);
+    if (this.#lent) this.#lent = false;
+    else this.#pool?.give(this.#buf);
     this.#buf = next;
     this.#r = this.#reserved;
     this.#w = this.#reserved + readable;
@@ -357,7 +401,13 @@ export class ByteBuffer {
   #makeSpace(n: number): void {
     const readable = this.#w - this.#r;
     const writable = this.#buf.length - this.#w;
-    if (this.#buf.length === 0) {
+    if (this.#lent) {
+      // A lent arena is never written: the readable bytes move into a block of our own.
+      const next = this.#alloc(Math.max(this.#reserved + ByteBuffer.INITIAL_SIZE, this.#reserved + readable + n));
+      this.#buf.copy(next, this.#reserved, this.#r, this.#w);
+      this.#buf = next;
+      this.#lent = false;
+    } else if (this.#buf.length === 0) {
       // No storage yet (lazy, or released): the first block, with the prepend area.
       this.#buf = this.#alloc(Math.max(this.#reserved + ByteBuffer.INITIAL_SIZE, this.#reserved + n));
     } else if (writable + this.#r - this.#reserved >= n) {
@@ -381,7 +431,7 @@ export class ByteBuffer {
   /** prependUInt8/16BE/32BE: checks v, makes the prepend area exist, writes v before readerIndex. */
   #prependUInt(v: number, n: UIntWidth): void {
     checkUIntWidth(v, n);
-    if (this.#buf.length === 0) this.#makeSpace(0); // no storage yet: take a block to get the prepend area
+    if (this.#buf.length === 0 || this.#lent) this.#makeSpace(0); // no storage (or lent): take a block to get the prepend area
     if (this.#r < n) throw rangeError(`prepend of ${n} bytes: only ${this.#r} bytes prependable`);
     setUIntBE(this.#buf, this.#r - n, v, n);
     this.#r -= n;

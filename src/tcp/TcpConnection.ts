@@ -45,7 +45,7 @@ import { invalidArgType, outOfRange } from '../sys/args.js';
 import { peerAddress, localAddress, socketError } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
 import { Interest, isError, isReadable, isReadClosed, isWritable } from '../poll/interest.js';
-import { ByteBuffer } from '../buffer/ByteBuffer.js';
+import { ByteBuffer, endLoan, lendStorage } from '../buffer/ByteBuffer.js';
 import { asBytes, type BytesLike } from '../buffer/checks.js';
 import { Channel, type PreReadHandler } from '../loop/Channel.js';
 import { EventLoop, type Flushable, type ReadyListEntry } from '../loop/EventLoop.js';
@@ -92,6 +92,19 @@ const CORKED = 16; // in the loop's corked list, flushed when the handler return
 const ABOVE_HWM = 32; // crossed the high-water mark; onDrain when it empties
 const SHUTDOWN_PENDING = 64; // shutdown() asked for, waiting for the output to drain
 const WRITE_SHUT = 128; // shutdown(SHUT_WR) done
+
+/** The last read arena seen, and a Buffer over the same memory (made once per arena, not per message). */
+let arenaSeen: Uint8Array | null = null;
+let arenaBuffer: Buffer = Buffer.alloc(0);
+
+/** `arena` as a Buffer (ByteBuffer's storage type), without a new view per call. */
+function asArenaBuffer(arena: Uint8Array): Buffer {
+  if (arena !== arenaSeen) {
+    arenaSeen = arena;
+    arenaBuffer = Buffer.isBuffer(arena) ? arena : Buffer.from(arena.buffer, arena.byteOffset, arena.byteLength);
+  }
+  return arenaBuffer;
+}
 
 /**
  * Whether this turn has run for the loop's time budget (the byte budget bounds bytes, not
@@ -227,15 +240,19 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
     stats.reads++;
     stats.syscalls++;
     if (n > 0) {
-      this.input.append(arena.subarray(offset, offset + n));
+      const input = this.input;
       // The same rule as #handleRead: ET reads on after a full read (or to the queued FIN),
       // unless the turn is past its time budget: then it continues next turn.
-      if ((this.#flags & EDGE) !== 0 && (n === this.loop[kReadCap] || (this.#flags & FIN_PENDING) !== 0)) {
-        if (overBudget(this.loop)) {
-          this.loop[kAddReady](this);
-          this.#afterRead(n, false);
-        } else this.#handleRead(n);
-      } else this.#afterRead(n, false);
+      if ((this.#flags & EDGE) !== 0 && (n === this.loop[kReadCap] || (this.#flags & FIN_PENDING) !== 0) && !overBudget(this.loop)) {
+        input.append(arena.subarray(offset, offset + n)); // #handleRead reads on into the input's storage
+        this.#handleRead(n);
+      } else {
+        if ((this.#flags & EDGE) !== 0 && (n === this.loop[kReadCap] || (this.#flags & FIN_PENDING) !== 0)) this.loop[kAddReady](this);
+        // Nothing buffered: onMessage reads the arena's slice in place, no copy (ByteBuffer's loans).
+        if (input.capacity === 0) lendStorage(input, asArenaBuffer(arena), offset, n);
+        else input.append(arena.subarray(offset, offset + n));
+        this.#afterRead(n, false);
+      }
     } else if (n === 0) {
       this.#afterRead(0, true);
     } else if (n !== -EAGAIN) {
@@ -299,8 +316,12 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
 
   #deliver(): void {
     const onMessage = this.callbacks.onMessage;
-    if (onMessage !== undefined) onMessage(this, this.input);
-    else if (this.#face?.activeReader) this.#face.activeReader.push(this.input.takeAll());
+    try {
+      if (onMessage !== undefined) onMessage(this, this.input);
+      else if (this.#face?.activeReader) this.#face.activeReader.push(this.input.takeAll());
+    } finally {
+      endLoan(this.input); // a lent arena's unread bytes move into the input's own storage (see kOnPreRead)
+    }
     if (this.state !== 'closed' && this.input.readableBytes > this.#limits.maxInput) this.destroy(undefined, 'overflow');
     this.input.release(); // if all of it was consumed, the storage goes back to the pool
   }
