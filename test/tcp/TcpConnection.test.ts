@@ -1,12 +1,13 @@
 // TcpConnection details not covered by the echo suites: addresses after close
-// (never asked of a reused fd number) and output given as any typed array or
-// DataView (all its bytes, from its byteOffset), in every mode x driver x I/O path.
+// (never asked of a reused fd number), output given as any typed array or
+// DataView (all its bytes, from its byteOffset), and unread input kept across
+// turns while the batched turn reuses its read arena, in every mode x driver x I/O path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpServer } from '../../src/tcp/TcpServer.js';
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
 import { openFdCount } from '../helpers.js';
-import { MATRIX, until, withLoop } from './harness.js';
+import { ByteStream, MATRIX, until, withLoop } from './harness.js';
 
 let fdsBefore = 0;
 beforeAll(() => {
@@ -95,6 +96,64 @@ describe.each(MATRIX)('TcpConnection ($mode, $driver, $io)', ({ mode, driver, io
       expect(atServer.equals(Buffer.concat([sent, Buffer.from('go')]))).toBe(true);
       expect(atClient.equals(replied)).toBe(true);
       client.close();
+      await server.close(1000);
+    });
+  }, 20_000);
+
+  it('unread input survives the next turns byte-exact while other peers\' reads reuse the read arena', async () => {
+    await withLoop(mode, { driver, io }, async (loop) => {
+      // The server takes whole 7-byte records only and leaves the rest in `input`; the rest
+      // must still be there, unchanged, at the next delivery and on a timer between turns.
+      const RECORD = 7;
+      const PEERS = 6;
+      const BYTES = RECORD * 3000;
+      const got = new Map<TcpConnection, Buffer[]>();
+      const leftover = new Map<TcpConnection, Buffer>();
+      const problems: string[] = [];
+      const checkLeft = (conn: TcpConnection, where: string): void => {
+        const left = leftover.get(conn);
+        if (left === undefined) return;
+        const now = conn.input.peek();
+        if (now.length < left.length || Buffer.compare(bytesOf(now.subarray(0, left.length)), left) !== 0) problems.push(`${where}: unread input changed`);
+      };
+      const server = new TcpServer(loop, {
+        onMessage(conn, input) {
+          checkLeft(conn, 'next delivery');
+          const whole = input.readableBytes - (input.readableBytes % RECORD);
+          if (!got.has(conn)) got.set(conn, []);
+          if (whole > 0) got.get(conn)!.push(input.take(whole));
+          if (input.readableBytes > 0) {
+            leftover.set(conn, Buffer.from(input.peek()));
+            loop.setTimeout(() => checkLeft(conn, 'a later turn'), 0);
+          } else leftover.delete(conn);
+        },
+      });
+      server.listen();
+      const expected: Buffer[] = [];
+      const clients: TcpClient[] = [];
+      for (let p = 0; p < PEERS; p++) {
+        const data = new ByteStream(p + 11).next(BYTES);
+        expected.push(data);
+        const client = new TcpClient(loop, server.address, {});
+        clients.push(client);
+        const conn = await client.connect();
+        let at = 0;
+        const sizes = new ByteStream(p + 101);
+        const pump = (): void => {
+          if (conn.state !== 'connected') return;
+          const n = Math.min(1 + ((sizes.next(2).readUInt16BE(0) % 700) | 0), BYTES - at);
+          conn.send(data.subarray(at, at + n));
+          at += n;
+          if (at < BYTES) loop.setTimeout(pump, at % 3 === 0 ? 1 : 0);
+        };
+        pump();
+      }
+      const received = (): number => [...got.values()].reduce((s, l) => s + l.reduce((t, b) => t + b.length, 0), 0);
+      await until(loop, () => received() === PEERS * BYTES, `all ${PEERS * BYTES} bytes in whole records`);
+      expect(problems).toEqual([]);
+      const streams = [...got.values()].map((l) => Buffer.concat(l));
+      for (const data of expected) expect(streams.some((s) => s.equals(data))).toBe(true);
+      for (const c of clients) c.close();
       await server.close(1000);
     });
   }, 20_000);
