@@ -10,6 +10,7 @@
 // allocated per event or per write). Threading: the
 // loop's thread only. Arena bytes are valid only during the call that hands
 // them out (handlePreRead, stageCorked); nobody may keep a view of them.
+import { performance } from 'node:perf_hooks'; // the global is a lazy getter
 import type { Epoll } from '../poll/Epoll.js';
 import { native } from '../sys/addon.js';
 import { kCorkedBytes, kFinishCorked, kFlushCorked, kOnThrow, kStageCorked } from './symbols.js';
@@ -27,8 +28,12 @@ export interface Flushable {
   [kCorkedBytes](): number;
   /** Copy the first `length` corked bytes to arena[offset, offset + length). */
   [kStageCorked](arena: Uint8Array, offset: number, length: number): void;
-  /** The batched write of `length` staged bytes returned `n` (bytes or -errno). */
-  [kFinishCorked](n: number, length: number): void;
+  /**
+   * The batched write of `length` staged bytes returned `n` (bytes or -errno); `atMs` is
+   * performance.now() read once after the batch returned — never before any of its writes —
+   * so a connection can stamp its activity without a clock read of its own.
+   */
+  [kFinishCorked](n: number, length: number, atMs?: number): void;
   /** Write pending output now, unbatched. */
   [kFlushCorked](): void;
   /** A callback run by the two calls above threw: contain it (never throws). */
@@ -117,6 +122,7 @@ export class BatchIo {
     }
     if (k === 0) return;
     native.writeMany(table, k, arena);
+    const atMs = performance.now(); // one clock read for the whole batch (see Flushable)
     for (let j = 0; j < k; j++) {
       const c = staged[j]!;
       staged[j] = undefined;
@@ -125,7 +131,7 @@ export class BatchIo {
       // Every entry hears its result, whatever an earlier one's callbacks threw:
       // the kernel took those bytes, and they must leave the connection's buffer.
       try {
-        c[kFinishCorked](table[3 * j + 2]!, length);
+        c[kFinishCorked](table[3 * j + 2]!, length, atMs);
       } catch (err) {
         c[kOnThrow](err);
       }

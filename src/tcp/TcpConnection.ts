@@ -137,8 +137,8 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
   bytesRead = 0;
   /** Bytes the kernel has accepted from this connection so far. */
   bytesWritten = 0;
-  /** loop.clockMs() read at the last read or write (not the turn's start), rounded up: never
-   *  before the activity, so an idle close is never early; a Smi, not a boxed double. */
+  /** Loop time (loop.clockMs()'s clock) at or just after the last read or write, rounded up:
+   *  never before the activity, so an idle close is never early; a Smi, not a boxed double. */
   lastActivity: number;
 
   readonly #limits: ConnectionLimits;
@@ -251,10 +251,10 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
         // Nothing buffered: onMessage reads the arena's slice in place, no copy (ByteBuffer's loans).
         if (input.capacity === 0) lendStorage(input, asArenaBuffer(arena), offset, n);
         else input.append(arena.subarray(offset, offset + n));
-        this.#afterRead(n, false);
+        this.#afterRead(n, false, true);
       }
     } else if (n === 0) {
-      this.#afterRead(0, true);
+      this.#afterRead(0, true, true);
     } else if (n !== -EAGAIN) {
       this.#ioFailed(-n, 'read');
       return;
@@ -300,15 +300,19 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
       }
       break;
     }
-    this.#afterRead(total, eof);
+    this.#afterRead(total, eof, false);
   }
 
-  #afterRead(total: number, eof: boolean): void {
+  /** `preRead`: every byte came from the turn's pre-read, which ran before the turn read its clock. */
+  #afterRead(total: number, eof: boolean, preRead: boolean): void {
     if (total > 0) {
       const loop = this.loop;
       loop.stats.bytesRead += total;
       this.bytesRead += total;
-      this.lastActivity = Math.ceil(loop.clockMs()); // not loop.now: the turn may be long under way
+      // A pre-read happened before loop.now was taken, so the turn's clock is never early for
+      // it (and costs no clock read); a read during the turn needs a fresh one (the turn may be
+      // long under way).
+      this.lastActivity = Math.ceil(preRead ? loop.elapsedMs : loop.clockMs());
       this.#deliver();
     }
     if (eof && this.state !== 'closed') this.#onPeerEnd();
@@ -461,11 +465,13 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
     }
   }
 
-  #wrote(n: number): void {
+  /** `atMs`: a performance.now() read after the write returned (the batched flush reads one for all its writes); else read here. */
+  #wrote(n: number, atMs?: number): void {
     const loop = this.loop;
     loop.stats.bytesWritten += n;
     this.bytesWritten += n;
-    this.lastActivity = Math.ceil(loop.clockMs()); // not loop.now: see lastActivity
+    // not loop.now: see lastActivity. (loop.now - loop.elapsedMs is the loop clock's epoch.)
+    this.lastActivity = Math.ceil(atMs === undefined ? loop.clockMs() : atMs - loop.now + loop.elapsedMs);
   }
 
   #shutdownWrite(): void {
@@ -504,15 +510,15 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
     arena.set(out.storage.subarray(out.readerIndex, out.readerIndex + length), offset);
   }
 
-  /** @internal Batched flush: writeMany wrote `n` of the `length` staged bytes (or failed with -n). */
-  [kFinishCorked](n: number, length: number): void {
+  /** @internal Batched flush: writeMany wrote `n` of the `length` staged bytes (or failed with -n); `atMs`: performance.now() after it returned. */
+  [kFinishCorked](n: number, length: number, atMs?: number): void {
     this.#flags &= ~CORKED;
     if (this.#closed()) return; // closed by an earlier callback of the same flush
     const stats = this.loop.stats;
     stats.writes++;
     stats.syscalls++;
     if (n >= 0) {
-      this.#wrote(n);
+      this.#wrote(n, atMs);
       this.#output.retrieve(n);
     } else if (n !== -EAGAIN) {
       this.#ioFailed(-n, 'write'); // EPIPE, ECONNRESET: this connection only
