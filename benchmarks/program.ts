@@ -48,7 +48,7 @@ const program = new Command('epoll-reactor')
 const bench = program
   .command('bench')
   .description(
-    'Run the echo benchmark: reactor-lt, reactor-et, node-net, bun (Bun.listen, when the npm bun package is installed), c-lt, c-et, raw-uring and c-uring (server pinned to CPU 0) ' +
+    'Run the echo benchmark: reactor-lt, reactor-et, reactor-uring, node-net, bun (Bun.listen, when the npm bun package is installed), c-lt, c-et, raw-uring and c-uring (server pinned to CPU 0) ' +
       'against a checksumming closed-loop load generator (CPU 1), configurations A0 B C D E, ' +
       'then a fairness run, an idle-scaling run (epoll vs poll) and the raw Epoll.wait run.',
   )

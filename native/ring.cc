@@ -630,6 +630,14 @@ napi_value RingBufRingSetup(napi_env env, napi_callback_info info) {
   return er::Int(env, 0);
 }
 
+// Put buffer bid of group g at the ring's tail (published by the caller).
+inline void PutBuffer(BufGroup& g, uint16_t tail, uint32_t bid) {
+  struct io_uring_buf* b = &BufEntries(g.ring)[tail & (g.count - 1)];
+  b->addr = reinterpret_cast<uint64_t>(g.arena + static_cast<size_t>(bid) * g.size);
+  b->len = g.size;
+  b->bid = static_cast<uint16_t>(bid);
+}
+
 // ringBufReturn(ring, bgid, bid) -> 0 | -errno: hand buffer bid back to the kernel.
 napi_value RingBufReturn(napi_env env, napi_callback_info info) {
   er::Args<3> a(env, info);
@@ -644,12 +652,55 @@ napi_value RingBufReturn(napi_env env, napi_callback_info info) {
   if (g.ring == nullptr) return er::Int(env, -ENOENT);
   if (bid >= g.count) return er::Int(env, -EINVAL);
   const uint16_t tail = g.ring->tail;  // only we write it
-  struct io_uring_buf* b = &BufEntries(g.ring)[tail & (g.count - 1)];
-  b->addr = reinterpret_cast<uint64_t>(g.arena + static_cast<size_t>(bid) * g.size);
-  b->len = g.size;
-  b->bid = static_cast<uint16_t>(bid);
+  PutBuffer(g, tail, bid);
   __atomic_store_n(&g.ring->tail, static_cast<uint16_t>(tail + 1), __ATOMIC_RELEASE);
   return er::Int(env, 0);
+}
+
+// ringBufReturnCompleted(ring, bgid, out: Int32Array, count) -> buffers returned | -errno
+// Hands back every provided buffer that the first `count` CQEs copied into `out` by
+// ringEnter name (IORING_CQE_F_BUFFER), with one tail update: the reactor's turn has copied
+// every recv's bytes out by the time it ends, so one call returns the whole batch.
+napi_value RingBufReturnCompleted(napi_env env, napi_callback_info info) {
+  er::Args<4> a(env, info);
+  Ring* r = ArgRing(env, a[0]);
+  if (r == nullptr) return nullptr;
+  uint32_t bgid;
+  void* data;
+  size_t length, count;
+  if (!er::ArgUint32(env, a[1], "bgid must be an integer in [0, 63]", &bgid)) return nullptr;
+  if (bgid >= kMaxGroups) return er::ThrowRange(env, "bgid must be an integer in [0, 63]"), nullptr;
+  if (!er::ArgTyped(env, a[2], napi_int32_array, "out must be an Int32Array", &data, &length)) return nullptr;
+  if (!er::ArgSize(env, a[3], "count must be an integer in [0, out.length / 4]", &count)) return nullptr;
+  if (count > length / 4) return er::ThrowRange(env, "count must be an integer in [0, out.length / 4]"), nullptr;
+  if (r->fd < 0) return er::Int(env, -EBADF);
+  BufGroup& g = r->groups[bgid];
+  if (g.ring == nullptr) return er::Int(env, -ENOENT);
+  const int32_t* cqes = static_cast<const int32_t*>(data);
+  uint16_t tail = g.ring->tail;  // only we write it
+  int32_t returned = 0;
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t flags = static_cast<uint32_t>(cqes[4 * i + 3]);
+    if ((flags & IORING_CQE_F_BUFFER) == 0) continue;
+    const uint32_t bid = flags >> IORING_CQE_BUFFER_SHIFT;
+    if (bid >= g.count) continue;
+    PutBuffer(g, tail++, bid);
+    returned++;
+  }
+  if (returned > 0) __atomic_store_n(&g.ring->tail, tail, __ATOMIC_RELEASE);
+  return er::Int(env, returned);
+}
+
+// ringSubmit(ring) -> SQEs submitted | -errno: hand queued SQEs to the kernel without
+// waiting or taking completions (the integrated driver's end of turn). No syscall when
+// nothing is queued.
+napi_value RingSubmit(napi_env env, napi_callback_info info) {
+  er::Args<1> a(env, info);
+  Ring* r = ArgRing(env, a[0]);
+  if (r == nullptr) return nullptr;
+  if (r->fd < 0) return er::Int(env, -EBADF);
+  if (Pending(r) == 0) return er::Int(env, 0);
+  return er::Int(env, Submit(r, 0, 0, nullptr, 0));
 }
 
 #else  // !ER_HAVE_URING: built against headers without multishot recv/buffer rings
@@ -673,6 +724,8 @@ napi_value RingUnavailable(napi_env env, napi_callback_info) {
 #define RingPrepPollMultishot RingUnavailable
 #define RingBufRingSetup RingUnavailable
 #define RingBufReturn RingUnavailable
+#define RingBufReturnCompleted RingUnavailable
+#define RingSubmit RingUnavailable
 
 #endif
 
@@ -694,4 +747,6 @@ void InitRing(napi_env env, napi_value exports) {
   er::Export(env, exports, "ringPrepPollMultishot", RingPrepPollMultishot);
   er::Export(env, exports, "ringBufRingSetup", RingBufRingSetup);
   er::Export(env, exports, "ringBufReturn", RingBufReturn);
+  er::Export(env, exports, "ringBufReturnCompleted", RingBufReturnCompleted);
+  er::Export(env, exports, "ringSubmit", RingSubmit);
 }

@@ -19,7 +19,7 @@
 
 // The reactor. (TcpServer, TcpClient and TcpConnection serve Unix stream sockets too:
 // pass a SocketAddress.unix(path) or a 'unix:/path' string.)
-export { EventLoop, type EventLoopOptions, type DriverKind } from './loop/EventLoop.js';
+export { EventLoop, type EventLoopOptions, type DriverKind, type LoopMode } from './loop/EventLoop.js';
 export { Channel, type EventHandler } from './loop/Channel.js';
 export { TimerNode } from './loop/TimerNode.js';
 export type { LoopStats } from './loop/LoopStats.js';

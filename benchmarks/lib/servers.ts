@@ -60,7 +60,7 @@ function bunSpec(): ServerSpec {
  */
 export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | 'loadgen'>, driver: ReactorDriver): Map<string, ServerSpec> {
   const echo = join(DIST, 'examples', 'echo-server.js');
-  const reactor = (mode: 'lt' | 'et', io: 'batched' | 'per-fd' = 'batched'): ServerSpec => ({
+  const reactor = (mode: 'lt' | 'et' | 'uring', io: 'batched' | 'per-fd' = 'batched'): ServerSpec => ({
     name: `reactor-${mode}${io === 'per-fd' ? '-per-fd' : ''}`,
     argv: [process.execPath, echo, '--mode', mode, '--driver', driver, '--io', io, '--stats'],
     selfSyscalls: reactorSyscalls,
@@ -73,6 +73,7 @@ export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | '
   const specs: ServerSpec[] = [
     reactor('lt'),
     reactor('et'),
+    reactor('uring'), // the completion model under the same reactor (EventLoop mode 'uring')
     reactor('lt', 'per-fd'), // ablation: one native call per read and per write
     reactor('et', 'per-fd'),
     { name: 'node-net', argv: [process.execPath, join(DIST, 'benchmarks', 'node-net-server.js')], selfSyscalls: () => null },
@@ -80,7 +81,8 @@ export function serverSpecs(bins: Pick<CBinaries, 'echoServer' | 'echoUring' | '
     c('lt'),
     c('et'),
     c('poll'),
-    // io_uring: the C reference (liburing; skipped without it) and the raw Ring API in Node.
+    // io_uring: the C reference (liburing; skipped without it) and the raw Ring API in Node
+    // (reactor-uring, above, is the reactor itself in mode 'uring').
     'path' in bins.echoUring
       ? { name: 'c-uring', argv: [bins.echoUring.path], selfSyscalls: cSyscalls }
       : { name: 'c-uring', argv: [], skip: bins.echoUring.skipped, selfSyscalls: () => null },

@@ -19,6 +19,7 @@ const GRID = '#e4e4e4';
 const COLOURS: Record<string, string> = {
   'reactor-lt': '#a0cbe8',
   'reactor-et': '#4e79a7',
+  'reactor-uring': '#9d2f2f',
   'node-net': '#59a14f',
   bun: '#e15759',
   'c-lt': '#ffbe7d',

@@ -3,7 +3,7 @@
 // runner, the table printer and the SVG chart.
 
 /** The servers under test, in table order. */
-export const SERVER_NAMES = ['reactor-lt', 'reactor-et', 'node-net', 'bun', 'c-lt', 'c-et', 'raw-uring', 'c-uring'] as const;
+export const SERVER_NAMES = ['reactor-lt', 'reactor-et', 'reactor-uring', 'node-net', 'bun', 'c-lt', 'c-et', 'raw-uring', 'c-uring'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 /** One load-generator run against one freshly started server. */

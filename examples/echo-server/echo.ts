@@ -3,7 +3,7 @@
 // its output cross the high-water mark, and we stop reading from it until the
 // output drains — so a peer that never reads costs bounded memory. A throw while serving a
 // connection is logged with its peer and closes that connection only (shared/errors.ts).
-import { EventLoop, TcpServer, type ByteBuffer, type TcpConnection, type TcpServerOptions } from '../../src/index.js';
+import { EventLoop, TcpServer, type ByteBuffer, type LoopMode, type TcpConnection, type TcpServerOptions } from '../../src/index.js';
 import { keepServing } from '../shared/errors.js';
 
 /** The echo callbacks, stateless: shared by this server and the LoopPool handler (handler.ts). */
@@ -24,7 +24,7 @@ export const echoCallbacks = {
 export interface EchoOptions {
   host: string;
   port: number;
-  mode: 'lt' | 'et';
+  mode: LoopMode;
   /** The loop's batched turn (EventLoopOptions.batchIo). */
   batchIo?: boolean;
   idleTimeoutMs: number;

@@ -1,14 +1,15 @@
-// The command line every example shares: the servers' `--host --port --mode lt|et --driver
+// The command line every example shares: the servers' `--host --port --mode lt|et|uring --driver
 // integrated|exclusive`, the clients' `--host --port --mode`, plus each example's own flags;
 // `--help` prints a usage text generated from the flags (every default shown) and exits 0; a
 // bad flag exits 2 with "NAME: message" on stderr. Parsing only — running the server is
 // run.ts's job.
 import { parseArgs } from 'node:util';
+import type { LoopMode } from '../../src/index.js';
 /** The options every example server takes. */
 export interface ServerArgs {
   host: string;
   port: number;
-  mode: 'lt' | 'et';
+  mode: LoopMode;
   driver: 'integrated' | 'exclusive';
 }
 
@@ -47,6 +48,13 @@ export interface ParsedCli {
   positionals: string[];
 }
 
+/** An error as one line: its code first when it has one (`ERR_REACTOR_URING_UNAVAILABLE: io_uring is ...`). */
+export function errorLine(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  return typeof e?.code === 'string' ? `${e.code}: ${message}` : message;
+}
+
 /** Prints `NAME: message` on stderr and exits 2 (the exit code of a usage error). */
 export function fail(name: string, message: string): never {
   process.stderr.write(`${name}: ${message}\n`);
@@ -58,14 +66,14 @@ const HELP_FLAG: Flag = { type: 'boolean', short: 'h', default: false, help: 'pr
 const SERVER_FLAGS: Flags = {
   host: { type: 'string', default: '127.0.0.1', help: 'address to listen on (IPv4 or IPv6)' },
   port: { type: 'string', default: '0', help: 'port to listen on (0: any free port; the real one is printed)' },
-  mode: { type: 'string', default: 'lt', arg: 'lt|et', help: 'level- or edge-triggered epoll' },
+  mode: { type: 'string', default: 'lt', arg: 'lt|et|uring', help: 'level- or edge-triggered epoll, or io_uring' },
   driver: { type: 'string', default: 'integrated', arg: 'integrated|exclusive', help: "inside Node's own loop, or a worker thread blocked in epoll_wait" },
 };
 
 const CLIENT_FLAGS: Flags = {
   host: { type: 'string', default: '127.0.0.1', help: 'server address' },
   port: { type: 'string', arg: 'PORT', help: 'server port (required)' },
-  mode: { type: 'string', default: 'lt', arg: 'lt|et', help: "the client loop's epoll mode" },
+  mode: { type: 'string', default: 'lt', arg: 'lt|et|uring', help: "the client loop's mode (epoll LT/ET, or io_uring)" },
 };
 
 /** The --help text of `spec` with `flags` (the common ones included), every default shown. */
@@ -110,7 +118,7 @@ export function parseServerCli(spec: CliSpec, argv = process.argv.slice(2)): Par
   const { values, positionals } = parse(spec, { ...SERVER_FLAGS, ...spec.flags }, argv);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(spec.name, `bad --port '${String(values.port)}'`);
-  if (values.mode !== 'lt' && values.mode !== 'et') fail(spec.name, `--mode must be lt or et, not '${String(values.mode)}'`);
+  if (!isLoopMode(values.mode)) fail(spec.name, `--mode must be lt, et or uring, not '${String(values.mode)}'`);
   if (values.driver !== 'integrated' && values.driver !== 'exclusive') fail(spec.name, `--driver must be integrated or exclusive`);
   return {
     server: { host: values.host as string, port, mode: values.mode, driver: values.driver },
@@ -123,13 +131,13 @@ export function parseServerCli(spec: CliSpec, argv = process.argv.slice(2)): Par
 export interface ClientCli {
   host: string;
   port: number;
-  mode: 'lt' | 'et';
+  mode: LoopMode;
   values: Record<string, string | undefined>;
 }
 
 /**
  * Parses an example client's argv: `--host` (default 127.0.0.1), `--port` (required, 1..65535),
- * `--mode lt|et` (default lt) and the client's own flags; --help prints the usage (exit 0), a
+ * `--mode lt|et|uring` (default lt) and the client's own flags; --help prints the usage (exit 0), a
  * bad value exits 2.
  */
 export function parseClientCli(spec: CliSpec, argv = process.argv.slice(2)): ClientCli {
@@ -138,8 +146,12 @@ export function parseClientCli(spec: CliSpec, argv = process.argv.slice(2)): Cli
   const port = Number(v.port);
   if (v.port === undefined) fail(spec.name, '--port PORT is required (see --help)');
   if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(spec.name, `bad --port '${v.port}'`);
-  if (v.mode !== 'lt' && v.mode !== 'et') fail(spec.name, '--mode must be lt or et');
+  if (!isLoopMode(v.mode)) fail(spec.name, '--mode must be lt, et or uring');
   return { host: v.host!, port, mode: v.mode, values: v };
+}
+
+function isLoopMode(mode: unknown): mode is LoopMode {
+  return mode === 'lt' || mode === 'et' || mode === 'uring';
 }
 
 /** A non-negative number flag, or exit 2. */

@@ -1,7 +1,7 @@
 // Client-side helpers shared by the example clients: a loop and a connected TcpConnection whose
 // input is handed to one consumer, and a promise for "this many bytes have arrived".
 // Threading: the main thread, integrated driver (the client shares Node's loop with its promises).
-import { EventLoop, TcpClient, type ByteBuffer, type TcpConnection } from '../../src/index.js';
+import { EventLoop, TcpClient, type ByteBuffer, type LoopMode, type TcpConnection } from '../../src/index.js';
 import { joinHostPort } from './cli.js';
 
 /** A connected client connection; `onInput` sees every arrival; `closed` settles on close. */
@@ -33,7 +33,7 @@ export async function connectTo(
 }
 
 /** A new integrated loop in `mode`, running. */
-export function clientLoop(mode: 'lt' | 'et'): EventLoop {
+export function clientLoop(mode: LoopMode): EventLoop {
   const loop = new EventLoop({ mode, driver: 'integrated' });
   loop.run();
   return loop;

@@ -10,7 +10,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { EventLoop, type SocketAddress } from '../../src/index.js';
 import { raiseFdLimit, Waker } from '../../src/entries/sys.js';
-import { fail, type ServerArgs } from './cli.js';
+import { errorLine, fail, type ServerArgs } from './cli.js';
 
 /** What a server module's start() returns. */
 export interface RunningServer {
@@ -70,12 +70,14 @@ export function announceListening(address: string): void {
 
 async function runIntegrated<O extends ServerArgs>(spec: RunSpec<O>): Promise<void> {
   const { start } = (await import(spec.module.href)) as { start: StartServer<O> };
-  const loop = new EventLoop({ mode: spec.options.mode, driver: 'integrated', batchIo: spec.batchIo ?? true });
+  let loop: EventLoop;
   let server: RunningServer;
   try {
+    // Inside the try: mode 'uring' throws ERR_REACTOR_URING_UNAVAILABLE where io_uring is refused.
+    loop = new EventLoop({ mode: spec.options.mode, driver: 'integrated', batchIo: spec.batchIo ?? true });
     server = start(loop, spec.options);
   } catch (err) {
-    fail(spec.name, (err as Error).message);
+    fail(spec.name, errorLine(err));
   }
   loop.run();
   let stopping = false;

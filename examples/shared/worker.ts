@@ -3,20 +3,24 @@
 // it on its own loop, reports the address, and on the main thread's 'stop' message (posted on
 // `port`, plus a signal on our Waker fd) closes the server gracefully and stops the loop.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { EventLoop } from '../../src/index.js';
+import { EventLoop, type LoopMode } from '../../src/index.js';
 import type { RunningServer, StartServer, WorkerReport } from './run.js';
+import { errorLine } from './cli.js';
 
-const data = workerData as { module: string; options: { mode: 'lt' | 'et' }; batchIo: boolean; deadlineMs: number; port: MessagePort };
+const data = workerData as { module: string; options: { mode: LoopMode }; batchIo: boolean; deadlineMs: number; port: MessagePort };
 const report = (msg: WorkerReport): void => parentPort!.postMessage(msg);
 const { start } = (await import(data.module)) as { start: StartServer<unknown> };
-const loop = new EventLoop({ mode: data.options.mode, driver: 'exclusive', batchIo: data.batchIo });
+let loop: EventLoop | null = null;
 let server: RunningServer | null = null;
 try {
+  // Inside the try: mode 'uring' throws ERR_REACTOR_URING_UNAVAILABLE where io_uring is refused.
+  loop = new EventLoop({ mode: data.options.mode, driver: 'exclusive', batchIo: data.batchIo });
   server = start(loop, data.options);
 } catch (err) {
-  report({ error: (err as Error).message });
+  loop?.close();
+  report({ error: errorLine(err) });
 }
-if (server !== null) {
+if (loop !== null && server !== null) {
   const running = server;
   loop.attachPort(data.port, (msg) => {
     if ((msg as { cmd?: string }).cmd === 'stop') void running.close(data.deadlineMs).then(() => loop.stop());

@@ -11,6 +11,10 @@
 // Batched turn (default, BatchIo): the wait also reads every ready connection
 // (one native call), and each flush writes every corked connection (one more).
 //
+// Mode 'uring' (RingIo): the wait is one io_uring_enter whose completions carry
+// the connections' input (read in the kernel); the epoll set, which the ring
+// polls, is waited on with a zero timeout only when it has events.
+//
 // Threading: a loop belongs to the thread that created it; only that thread
 // touches its channels, connections and timers. Other threads reach it through
 // a MessagePort (attachPort) plus the loop's Waker, never by calling methods.
@@ -25,7 +29,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks'; // the global is a lazy getter: one more call per read
 import { Epoll, NOT_READ } from '../poll/Epoll.js';
 import { Waker } from '../poll/EventFd.js';
-import { Interest, type TriggerMode } from '../poll/interest.js';
+import { Interest } from '../poll/interest.js';
+import type { Ring } from '../poll/Ring.js';
 import { LoopClosedError, LoopRunningError } from '../errors.js';
 import { checkDelayMs, checkOptions } from '../sys/args.js';
 import { BatchIo, type Flushable } from './BatchIo.js';
@@ -35,8 +40,9 @@ import { containThrow, offerToOnError } from './errorRouting.js';
 import { ExclusiveDriver, IntegratedDriver, type LoopDriver } from './drivers.js';
 import { LoopStats } from './LoopStats.js';
 import { LoopTimers } from './LoopTimers.js';
-import { EVENT_LOOP_OPTIONS, type DriverKind, type EventLoopOptions } from './options.js';
+import { EVENT_LOOP_OPTIONS, type DriverKind, type EventLoopOptions, type LoopMode } from './options.js';
 import { Poller } from './Poller.js';
+import { RingIo } from './RingIo.js';
 import { CorkList, ReadyList, TaskQueue, type ReadyListEntry } from './queues.js';
 import { TimerNode, type TimerWheel } from './TimerWheel.js';
 import {
@@ -55,11 +61,12 @@ import {
   kScratch,
   kSink,
   kTurn,
+  kWaitSource,
   kWheel,
 } from './symbols.js';
 
 // Re-exported so `import … from './EventLoop.js'` keeps working for these types.
-export type { DriverKind, EventLoopOptions } from './options.js';
+export type { DriverKind, EventLoopOptions, LoopMode } from './options.js';
 export type { Flushable } from './BatchIo.js';
 export type { ReadyListEntry } from './queues.js';
 
@@ -69,8 +76,8 @@ type Task = () => void;
 export class EventLoop {
   /** @internal The loop's epoll set (owned by the loop, closed by close()). */
   readonly [kEpoll]: Epoll;
-  /** Level- ('lt') or edge-triggered ('et') I/O for this loop's connections. */
-  readonly mode: TriggerMode;
+  /** Level- ('lt') or edge-triggered ('et') epoll, or io_uring ('uring') for this loop's connections. */
+  readonly mode: LoopMode;
   /** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
   readonly driver: DriverKind;
   /** This loop's counters (turns, events, syscalls, bytes...). */
@@ -102,6 +109,8 @@ export class EventLoop {
 
   /** The batched turn's arenas; null on the per-fd path (batchIo: false). */
   readonly #batch: BatchIo | null;
+  /** Mode 'uring': the ring that reads the connections; null in the epoll modes. */
+  readonly #ringIo: RingIo | null;
   readonly #timers: LoopTimers;
   readonly #waker: Waker;
   readonly #driver: LoopDriver;
@@ -120,10 +129,11 @@ export class EventLoop {
   readonly #report = (err: unknown): void => this[kReportError](err);
 
   /**
-   * @param options mode ('lt' default, or 'et'), driver ('integrated' default, or 'exclusive'),
-   *   sizes and budgets. An options object, not a mode string: `new EventLoop({ mode: 'et' })`.
+   * @param options mode ('lt' default, 'et' or 'uring'), driver ('integrated' default, or
+   *   'exclusive'), sizes and budgets. An options object, not a mode string: `new EventLoop({ mode: 'et' })`.
    * @throws ERR_INVALID_ARG_TYPE for a non-object or a value of the wrong type,
-   *   ERR_INVALID_ARG_VALUE for an unknown key or mode/driver name
+   *   ERR_INVALID_ARG_VALUE for an unknown key or mode/driver name,
+   *   ERR_REACTOR_URING_UNAVAILABLE for mode 'uring' where io_uring is missing or refused (the message names the cause)
    */
   constructor(options: EventLoopOptions = {}) {
     checkOptions(options, 'options', EVENT_LOOP_OPTIONS);
@@ -133,11 +143,18 @@ export class EventLoop {
     this.turnBudgetMs = options.turnBudgetMs ?? 1;
     this.onError = options.onError ?? null;
     this[kScratch] = new Uint8Array(options.scratchSize ?? 64 * 1024);
+    const integrated = this.driver === 'integrated';
     this[kEpoll] = new Epoll({ maxEvents: options.maxEvents ?? 1024 });
+    try {
+      this.#ringIo = this.mode === 'uring' ? new RingIo(this[kEpoll], integrated, this.stats, options) : null;
+    } catch (err) {
+      this[kEpoll].close(); // io_uring refused: the loop never existed
+      throw err;
+    }
     this.#batch = (options.batchIo ?? true) ? new BatchIo(this[kEpoll].maxEvents, options) : null;
     this[kReadCap] = this.#batch?.readCap ?? 0;
-    this[kPoller] = new Poller(this[kEpoll], this.mode, this.#batch !== null, this.stats);
-    const integrated = this.driver === 'integrated';
+    // Mode 'uring' keeps its epoll set level-triggered (its connections read through the ring).
+    this[kPoller] = new Poller(this[kEpoll], this.mode === 'et' ? 'et' : 'lt', this.#batch !== null && this.#ringIo === null, this.stats, this.#ringIo);
     this.#timers = new LoopTimers(options.tickMs ?? 10, integrated);
     this.now = this.#timers.epochMs;
     this.#waker = new Waker();
@@ -145,6 +162,11 @@ export class EventLoop {
     if (integrated) new Channel(this, this.#timers.fd, { [kOnEvent]: () => this.#timers.drainTimerFd() }).want(Interest.READ);
     this.#flushEach = this.#batch === null ? () => this.#flushCorked() : null;
     this.#driver = integrated ? new IntegratedDriver(this, this.#timers) : new ExclusiveDriver(this, this.#timers, this.#waker);
+  }
+
+  /** @internal What the integrated driver watches from Node's loop: the ring in mode 'uring', else the epoll set. */
+  get [kWaitSource](): Epoll | Ring {
+    return this.#ringIo?.ring ?? this[kEpoll];
   }
 
   /** @internal The loop's timing wheel (its clock is the loop's: see schedule()). */
@@ -213,7 +235,7 @@ export class EventLoop {
 
   /** @internal Tasks or ready entries wait: the next turn must not block. */
   [kHasWork](): boolean {
-    return this.#ready.length !== 0 || this.#tasks.length !== 0;
+    return this.#ready.length !== 0 || this.#tasks.length !== 0 || (this.#ringIo !== null && this.#ringIo.epollHot);
   }
 
   /** @internal The loop's error policy: onError, else stop after this turn and reject run(). */
@@ -282,12 +304,14 @@ export class EventLoop {
    */
   unref(): this {
     this[kEpoll].unref();
+    this.#ringIo?.ring.unref();
     return this;
   }
 
   /** Keep the Node process alive while this loop runs (the default); undoes unref(), before or during run(). */
   ref(): this {
     this[kEpoll].ref();
+    this.#ringIo?.ring.ref();
     return this;
   }
 
@@ -322,6 +346,7 @@ export class EventLoop {
     this[kPoller].closeDeferred();
     this.#waker.close();
     this.#timers.close();
+    this.#ringIo?.close();
     this[kEpoll].close();
   }
 
@@ -347,25 +372,36 @@ export class EventLoop {
     const ep = this[kEpoll];
     const timeout = this.#ready.length || this.#tasks.length ? 0 : timeoutMs;
     const batch = this.#batch;
-    const n = batch !== null ? batch.wait(ep, timeout) : ep.wait(timeout);
+    const ringIo = this.#ringIo;
+    let n = 0; // epoll events
+    let completions = 0; // ring completions (mode 'uring')
+    if (ringIo === null) n = batch !== null ? batch.wait(ep, timeout) : ep.wait(timeout);
+    else completions = ringIo.wait(timeout);
     const stats = this.stats;
     stats.turns++;
     stats.syscalls++;
-    stats.events += n;
+    stats.events += n + completions;
     this.now = performance.now();
-    const work = n + this.#tasks.length + this.#ready.length;
+    const work = n + completions + this.#tasks.length + this.#ready.length;
     const timersBefore = stats.timersFired;
     this.#dispatching = true;
     try {
       // Timers first (as libuv does): the wheel's clock is then current for
       // anything the handlers below schedule.
       if (this.#timers.wheel.size) stats.timersFired += this.#timers.runDue(this.now, this.#report);
+      if (ringIo !== null && ringIo.dispatch(completions, this[kPoller], this.#report)) {
+        // The epoll set has (or may still have) events: take them without waiting.
+        n = ep.wait(0);
+        stats.syscalls++;
+        stats.events += n;
+        ringIo.epollHot = n > 0;
+      }
       const ev = ep.events;
       const poller = this[kPoller];
       let offset = 0; // where event i's pre-read bytes start in the read arena
       for (let i = 0; i < n; i++) {
         const ch = poller.lookup(ev[3 * i]!, ev[3 * i + 2]!);
-        const read = batch !== null ? batch.readResults[i]! : NOT_READ;
+        const read = batch !== null && ringIo === null ? batch.readResults[i]! : NOT_READ;
         if (ch !== undefined) {
           // (undefined: a stale event, counted by the poller)
           const sink = ch[kSink];
@@ -388,6 +424,10 @@ export class EventLoop {
     } finally {
       this.#dispatching = false;
       this[kPoller].closeDeferred();
+      if (ringIo !== null) {
+        ringIo.endTurn(completions, this[kPoller]);
+        stats.syscalls += ringIo.takeEnters() - 1; // the wait was counted above
+      }
       if (this.#closeAfterTurn) {
         this.#closeAfterTurn = false;
         this.#closeOwnFds();

@@ -1,8 +1,8 @@
 // The two drivers of an EventLoop: what makes turns happen. Both run the same
 // turn (EventLoop[kTurn]); they differ only in who waits for the kernel.
 //
-//   - IntegratedDriver: the epoll fd is watched from Node's own libuv loop
-//     (Epoll.watch), so the reactor shares the thread with timers, promises and
+//   - IntegratedDriver: the epoll fd (the ring fd in mode 'uring') is watched
+//     from Node's own libuv loop (Epoll.watch, Ring.watch), so the reactor shares the thread with timers, promises and
 //     node:net. Due wheel timers wake it through the loop's timerfd, and work
 //     queued from outside a turn runs in a setImmediate turn.
 //   - ExclusiveDriver: run() turns back to back, blocking in epoll_wait with the
@@ -15,7 +15,7 @@
 import type { Waker } from '../poll/EventFd.js';
 import type { EventLoop } from './EventLoop.js';
 import type { LoopTimers } from './LoopTimers.js';
-import { kEpoll, kHasWork, kInTurn, kTurn } from './symbols.js';
+import { kHasWork, kInTurn, kTurn, kWaitSource } from './symbols.js';
 
 /** What the loop asks of a driver. */
 export interface LoopDriver {
@@ -74,14 +74,14 @@ export class IntegratedDriver implements LoopDriver {
     const loop = this.#loop;
     this.running = true;
     const done = this.#done.begin();
-    loop[kEpoll].watch(() => loop[kTurn](0));
+    loop[kWaitSource].watch(() => loop[kTurn](0));
     this.#arm();
     if (loop[kHasWork]()) this.#scheduleImmediate();
     return done;
   }
 
   stop(error?: unknown): void {
-    this.#loop[kEpoll].unwatch();
+    this.#loop[kWaitSource].unwatch();
     this.running = false;
     this.#done.settle(error, error !== undefined);
   }

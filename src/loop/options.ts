@@ -1,14 +1,22 @@
 // EventLoop's options and the name of its drivers. Types only.
 import type { TriggerMode } from '../poll/interest.js';
 import type { BatchIoOptions } from './BatchIo.js';
+import type { RingIoOptions } from './RingIo.js';
 import type { OptionSchema } from '../sys/args.js';
+
+/**
+ * How a loop learns about I/O: epoll level-triggered ('lt'), edge-triggered ('et'), or
+ * io_uring completions for connection input ('uring': multishot recv into provided buffers,
+ * the rest readiness on an epoll set the ring polls).
+ */
+export type LoopMode = TriggerMode | 'uring';
 
 /** Who waits for the kernel: Node's loop ('integrated') or run() itself ('exclusive'). */
 export type DriverKind = 'integrated' | 'exclusive';
 
 /** The keys of EventLoopOptions and their kinds (checked by the constructor with checkOptions). */
 export const EVENT_LOOP_OPTIONS = {
-  mode: ['lt', 'et'],
+  mode: ['lt', 'et', 'uring'],
   driver: ['integrated', 'exclusive'],
   maxEvents: 'number',
   tickMs: 'number',
@@ -20,12 +28,20 @@ export const EVENT_LOOP_OPTIONS = {
   readCap: 'number',
   readArenaSize: 'number',
   writeArenaSize: 'number',
+  ringBuffers: 'number',
+  ringBufferSize: 'number',
 } as const satisfies OptionSchema;
 
-/** readCap and the arena sizes (BatchIoOptions) apply to the batched turn only. */
-export interface EventLoopOptions extends BatchIoOptions {
-  /** Level- or edge-triggered I/O for the connections of this loop. Default 'lt'. */
-  mode?: TriggerMode;
+/**
+ * readCap and the arena sizes (BatchIoOptions) apply to the batched epoll turn only;
+ * ringBuffers and ringBufferSize (RingIoOptions) to mode 'uring' only.
+ */
+export interface EventLoopOptions extends BatchIoOptions, RingIoOptions {
+  /**
+   * Level- or edge-triggered epoll, or io_uring ('uring', Linux 6.0+; throws
+   * ERR_REACTOR_URING_UNAVAILABLE where io_uring is missing or refused). Default 'lt'.
+   */
+  mode?: LoopMode;
   /** Default 'integrated'. */
   driver?: DriverKind;
   /** Events per epoll_wait. Default 1024. */

@@ -21,6 +21,8 @@ export const kFlushCorked = Symbol('flushCorked');
 
 /** EventLoop: its epoll set (the drivers watch it; nothing else may touch it). */
 export const kEpoll = Symbol('epoll');
+/** EventLoop: what the integrated driver watches (its epoll set, or its ring in mode 'uring'). */
+export const kWaitSource = Symbol('waitSource');
 /** EventLoop: its timing wheel (tests look at it). */
 export const kWheel = Symbol('wheel');
 /** EventLoop: the storage blocks of its connections' buffers. */

@@ -17,17 +17,16 @@
 //   - integrated: watch(onReady) registers the epoll fd itself with Node's libuv
 //     loop (uv_poll_t), so timers, promises and node:net keep running; onReady
 //     then drains with wait(0).
-//     A native watch lives only as long as its handle (native/watch.cc); a
-//     watched Epoll keeps itself reachable (the `watched` set) until unwatch()
+//     The watch is an FdWatch: it keeps the Epoll reachable until unwatch()
 //     or close(), so it behaves like a Node handle: it runs and, unless unref'd,
 //     keeps the process alive until it is stopped, even if the caller drops it.
 import { native } from '../sys/addon.js';
-import type { NativeWatch } from '../sys/binding.js';
 import { EBADF, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD } from '../sys/constants.js';
 import { SystemError, check } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
 import { checkOptions, invalidArgType, outOfRange } from '../sys/args.js';
 import { AlreadyWatchedError } from '../errors.js';
+import { FdWatch } from './FdWatch.js';
 
 /** Default capacity of an Epoll's event array (events per wait()). */
 export const DEFAULT_MAX_EVENTS = 1024;
@@ -36,9 +35,6 @@ export const DEFAULT_MAX_EVENTS = 1024;
 export const AUTO_READ = 0x80000000;
 /** waitRead() result for an event it did not read. */
 export const NOT_READ = -0x80000000;
-
-/** Every Epoll with a live watch: the root that keeps a running watch (and its handle) reachable. */
-const watched = new Set<Epoll>();
 
 /** Options for `new Epoll()`. */
 export interface EpollOptions {
@@ -54,9 +50,7 @@ export class Epoll {
   readonly maxEvents: number;
   #fd: number;
   #count = 0;
-  #watch: NativeWatch | null = null;
-  /** ref()/unref() as last asked, applied to every watch (also one started later). */
-  #refed = true;
+  readonly #watch = new FdWatch();
 
   constructor(options: EpollOptions = {}) {
     checkOptions(options, 'options', { maxEvents: 'number' });
@@ -162,25 +156,19 @@ export class Epoll {
   watch(onReady: (ep: Epoll) => void): this {
     if (typeof onReady !== 'function') throw invalidArgType('onReady', 'of type function', onReady);
     const fd = this.#live('watch');
-    if (this.#watch !== null) throw new AlreadyWatchedError();
-    this.#watch = native.watchStart(fd, () => onReady(this));
-    if (!this.#refed) native.watchRef(this.#watch, false);
-    watched.add(this);
+    if (this.#watch.active) throw new AlreadyWatchedError();
+    this.#watch.start(fd, () => onReady(this));
     return this;
   }
 
   /** Stop the integrated driver. Safe to call when not watching, and from inside onReady. */
   unwatch(): void {
-    if (this.#watch !== null) {
-      native.watchStop(this.#watch);
-      this.#watch = null;
-      watched.delete(this);
-    }
+    this.#watch.stop();
   }
 
   /** Whether the integrated driver is on (watch() called, not yet unwatch()/close()). */
   get watching(): boolean {
-    return this.#watch !== null;
+    return this.#watch.active;
   }
 
   /**
@@ -188,8 +176,7 @@ export class Epoll {
    * called before watch(), it applies to the watch when it starts.
    */
   ref(): this {
-    this.#refed = true;
-    if (this.#watch !== null) native.watchRef(this.#watch, true);
+    this.#watch.ref();
     return this;
   }
 
@@ -198,8 +185,7 @@ export class Epoll {
    * watch starts unref'd (so an EventLoop unref'd before run() lets the process exit).
    */
   unref(): this {
-    this.#refed = false;
-    if (this.#watch !== null) native.watchRef(this.#watch, false);
+    this.#watch.unref();
     return this;
   }
 

@@ -27,7 +27,8 @@ import { readFileSync } from 'node:fs';
 import { AlreadyWatchedError, UringUnavailableError } from '../errors.js';
 import { checkInteger, checkOptions, invalidArgType } from '../sys/args.js';
 import { native } from '../sys/addon.js';
-import type { NativeRing, NativeWatch } from '../sys/binding.js';
+import type { NativeRing } from '../sys/binding.js';
+import { FdWatch } from './FdWatch.js';
 import { EBADF } from '../sys/constants.js';
 import { SystemError, check, errnoName } from '../sys/SystemError.js';
 import { toTimeoutMs } from './timeout.js';
@@ -57,9 +58,6 @@ export const IORING_FEAT_EXT_ARG = u('IORING_FEAT_EXT_ARG');
 /** Default SQ size (entries) of a Ring. */
 export const DEFAULT_RING_ENTRIES = 256;
 
-/** Every Ring with a live watch: keeps a running watch (and its handle) reachable. */
-const watched = new Set<Ring>();
-
 /** Options for `new Ring()`. */
 export interface RingOptions {
   /** SQ entries, 1..32768 (rounded up to a power of two by the kernel). Default 256. */
@@ -88,7 +86,7 @@ export class Ring {
   #fd: number;
   #count = 0;
   readonly #info = new Uint32Array(5);
-  #watch: NativeWatch | null = null;
+  readonly #watch = new FdWatch();
   /** Buffers of sends in flight, by userData, with how many completions are still due. */
   #pinned = new Map<number, { bufs: Uint8Array[]; due: number }>();
 
@@ -203,6 +201,27 @@ export class Ring {
   }
 
   /**
+   * Hand the queued operations to the kernel now, without waiting or taking completions (one
+   * io_uring_enter; none when nothing is queued). Returns how many were submitted.
+   */
+  submit(): number {
+    const n = native.ringSubmit(this.#ring);
+    if (n < 0) throw new SystemError(-n, 'io_uring_enter', n === -EBADF ? '(ring is closed)' : '');
+    return n;
+  }
+
+  /**
+   * Give back, in one call, every buffer of group `bgid` that the first `count` completions of
+   * the last submitAndWait() hold (those flagged IORING_CQE_F_BUFFER): for a caller that has
+   * copied all of their bytes out. Returns how many buffers went back.
+   */
+  returnCompletedBuffers(bgid: number, count = this.#count): number {
+    const r = native.ringBufReturnCompleted(this.#ring, bgid, this.completions, count);
+    if (r < 0) throw new SystemError(-r, 'io_uring_buf_ring', `(group ${String(bgid)})`);
+    return r;
+  }
+
+  /**
    * The one io_uring_enter of a turn: submit everything queued, wait until at least `waitNr`
    * completions are ready or `timeoutMs` passed (-1 or Infinity: no limit; fractions round up),
    * and copy up to maxCompletions of them into `completions`. Returns how many. With waitNr 0 and
@@ -254,35 +273,30 @@ export class Ring {
   watch(onReady: (ring: Ring) => void): this {
     if (typeof onReady !== 'function') throw invalidArgType('onReady', 'of type function', onReady);
     const fd = this.#live('watch');
-    if (this.#watch !== null) throw new AlreadyWatchedError();
-    this.#watch = native.watchStart(fd, () => onReady(this));
-    watched.add(this);
+    if (this.#watch.active) throw new AlreadyWatchedError();
+    this.#watch.start(fd, () => onReady(this));
     return this;
   }
 
   /** Stop the integrated driver. Safe when not watching, and from inside onReady. */
   unwatch(): void {
-    if (this.#watch !== null) {
-      native.watchStop(this.#watch);
-      this.#watch = null;
-      watched.delete(this);
-    }
+    this.#watch.stop();
   }
 
   /** Whether the integrated driver is on. */
   get watching(): boolean {
-    return this.#watch !== null;
+    return this.#watch.active;
   }
 
-  /** Whether the watch keeps the Node process alive (like timer.ref()). */
+  /** The watch keeps the Node process alive (the default, like timer.ref()). Remembered: called before watch(), it applies when the watch starts. */
   ref(): this {
-    if (this.#watch !== null) native.watchRef(this.#watch, true);
+    this.#watch.ref();
     return this;
   }
 
-  /** Let the process exit while the watch runs (a no-op when not watching). */
+  /** Let the process exit while the watch runs. Remembered: called before watch(), the watch starts unref'd. */
   unref(): this {
-    if (this.#watch !== null) native.watchRef(this.#watch, false);
+    this.#watch.unref();
     return this;
   }
 

@@ -202,6 +202,10 @@ export interface NativeBinding {
   ringBufRingSetup(ring: NativeRing, bgid: number, arena: Uint8Array, count: number, size: number): number;
   /** Give buffer bid of group bgid back to the kernel -> 0 | -errno */
   ringBufReturn(ring: NativeRing, bgid: number, bid: number): number;
+  /** Give back every buffer of group bgid named by the first `count` CQEs in out (ringEnter's array), one tail update -> buffers returned | -errno */
+  ringBufReturnCompleted(ring: NativeRing, bgid: number, out: Int32Array, count: number): number;
+  /** Submit queued SQEs without waiting or reaping -> submitted | -errno (no syscall when none is queued) */
+  ringSubmit(ring: NativeRing): number;
 
   // --- constants (native/addon.cc) --------------------------------------------
   /** Kernel values of EPOLL*, EFD_*, TFD_*, CLOCK_*, POLL*, AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, TCP_*, SHUT_*, E* (errno) */

@@ -157,6 +157,8 @@ export const EMFILE = k('EMFILE');
 export const ENFILE = k('ENFILE');
 /** errno: no buffer space available in the kernel. */
 export const ENOBUFS = k('ENOBUFS');
+/** errno: the operation was cancelled (an io_uring request ended by a cancel). */
+export const ECANCELED = k('ECANCELED');
 /** errno: out of kernel memory. */
 export const ENOMEM = k('ENOMEM');
 /** errno: a pending connection was aborted before accept(2) took it. */

@@ -92,6 +92,7 @@ const CORKED = 16; // in the loop's corked list, flushed when the handler return
 const ABOVE_HWM = 32; // crossed the high-water mark; onDrain when it empties
 const SHUTDOWN_PENDING = 64; // shutdown() asked for, waiting for the output to drain
 const WRITE_SHUT = 128; // shutdown(SHUT_WR) done
+const RINGED = 256; // mode 'uring': input arrives from the loop's ring only; never read(2) the socket
 
 /** The last read arena seen, and a Buffer over the same memory (made once per arena, not per message). */
 let arenaSeen: Uint8Array | null = null;
@@ -169,6 +170,7 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
     this.#limits = limitsFor(options);
     this.#output = new ByteBuffer(ByteBuffer.INITIAL_SIZE, ByteBuffer.CHEAP_PREPEND, loop[kBufferPool]);
     if (loop.mode === 'et') this.#flags = EDGE;
+    else if (loop.mode === 'uring') this.#flags = RINGED;
     this.lastActivity = Math.ceil(loop.clockMs());
     this[kChannel] = new Channel(loop, fd, this);
     this[kChannel].autoRead = true;
@@ -224,7 +226,9 @@ export class TcpConnection implements PreReadHandler, ReadyListEntry, Flushable 
       }
     }
     if (isReadClosed(events)) this.#flags |= FIN_PENDING;
-    if (isReadable(events)) this.#handleRead();
+    // Mode 'uring': a hang-up seen while waiting for writability is not ours to read: a read
+    // here could overtake bytes the ring's recv already holds; the recv reports the end itself.
+    if (isReadable(events) && (this.#flags & RINGED) === 0) this.#handleRead();
     if (isWritable(events) && this.state !== 'closed') this.#handleWrite();
   }
 

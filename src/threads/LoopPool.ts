@@ -24,7 +24,7 @@ import { PoolCloseTimeoutError, PoolClosedError, PoolStartError, type ThreadsErr
 import { EventLoop } from '../loop/EventLoop.js';
 import { listen, localAddress, setIntOption, streamSocket, toAddress, type AddressLike } from '../net/socket.js';
 import type { SocketAddress } from '../net/SocketAddress.js';
-import type { TriggerMode } from '../poll/interest.js';
+import type { LoopMode } from '../loop/options.js';
 import { native } from '../sys/addon.js';
 import { SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT } from '../sys/constants.js';
 import { check } from '../sys/SystemError.js';
@@ -55,7 +55,7 @@ export interface LoopPoolOptions {
   /** Where to listen. Default 127.0.0.1:0. */
   address?: AddressLike;
   /** LT or ET for every loop. Default 'lt'. */
-  mode?: TriggerMode;
+  mode?: LoopMode;
   /** The loops' batched turn. Default true. */
   batchIo?: boolean;
   /** Connection and listen options for every loop's server (high-water mark, idle timeout, backlog). */
@@ -74,7 +74,7 @@ const POOL_OPTIONS = {
   spread: ['reuseport', 'handoff'],
   balance: ['round-robin', 'least-connections'],
   address: 'any',
-  mode: ['lt', 'et'],
+  mode: ['lt', 'et', 'uring'],
   batchIo: 'boolean',
   server: 'object',
   data: 'any',

@@ -8,7 +8,7 @@
 //   loop/work -> main     events (FromLoop/FromWork)   parentPort (main's own event loop)
 // Plain data only (structured clone); fds travel as numbers (the fd table is per process).
 import type { MessagePort } from 'node:worker_threads';
-import type { TriggerMode } from '../poll/interest.js';
+import type { LoopMode } from '../loop/options.js';
 import type { TcpServerOptions } from '../tcp/TcpServer.js';
 
 /** An error as it crosses threads. */
@@ -90,7 +90,7 @@ export interface LoopWorkerData {
   handler: ModuleRef;
   /** Given to the handler factory as ctx.data. */
   data: unknown;
-  mode: TriggerMode;
+  mode: LoopMode;
   batchIo: boolean;
   server: Omit<TcpServerOptions, 'address'>;
   /** reuseport: the address of this loop's own SO_REUSEPORT listener; null: fds are handed to it. */

@@ -1,5 +1,6 @@
 // The io_uring rows of the bench (c-uring: benchmarks/c/echo_uring.c; raw-uring: the raw Ring API
-// in benchmarks/ring-echo-server.ts) under the checksumming load generator: 1 to 1000
+// in benchmarks/ring-echo-server.ts; reactor-uring: examples/echo-server --mode uring, with both
+// drivers) under the checksumming load generator: 1 to 1000
 // connections, 64 B to 16 KiB, every byte verified (a lost or corrupt byte fails the run), then
 // SIGTERM and the server's own syscall counters. c-uring needs liburing: without it the test is
 // skipped with the reason bench prints (CI installs liburing-dev, and fails on any skip).
@@ -16,6 +17,7 @@ const { RunningServer, serverSpecs } = (await import(lib('servers'))) as typeof 
 
 const bins = ensureCBinaries(() => undefined);
 const specs = serverSpecs(bins, 'integrated');
+const exclusiveSpecs = serverSpecs(bins, 'exclusive');
 const cUringSkip = specs.get('c-uring')!.skip;
 if (cUringSkip) console.log(`c-uring tests skipped: ${cUringSkip}`);
 
@@ -26,10 +28,18 @@ const LOADS: Array<[string, LoadSpec]> = [
   ['8 connections x 4 in flight, 16 KiB', { conns: 8, depth: 4, size: 16384, warmupSec: 0, durationSec: 0.3 }],
 ];
 
-for (const name of ['c-uring', 'raw-uring']) {
-  describe.skipIf(name === 'c-uring' && cUringSkip !== undefined)(`${name} echoes every byte`, () => {
+const ROWS: Array<[string, typeof specs]> = [
+  ['c-uring', specs],
+  ['raw-uring', specs],
+  ['reactor-uring', specs],
+  ['reactor-uring', exclusiveSpecs],
+];
+
+for (const [name, set] of ROWS) {
+  const label = name === 'reactor-uring' ? `${name} (${set === specs ? 'integrated' : 'exclusive'} driver)` : name;
+  describe.skipIf(name === 'c-uring' && cUringSkip !== undefined)(`${label} echoes every byte`, () => {
     it.each(LOADS)('%s', async (_label, load) => {
-      const server = await RunningServer.start(specs.get(name)!, undefined);
+      const server = await RunningServer.start(set.get(name)!, undefined);
       try {
         const r = await runLoadgen(bins.loadgen, server.port, load, availableParallelism() > 1 ? 1 : 0);
         expect(r.errors).toBe(0);

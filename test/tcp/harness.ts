@@ -6,7 +6,7 @@ import { EventLoop, type DriverKind, type EventLoopOptions } from '../../src/loo
 import { TcpClient } from '../../src/tcp/TcpClient.js';
 import type { TcpConnection } from '../../src/tcp/TcpConnection.js';
 import type { SocketAddress } from '../../src/net/SocketAddress.js';
-import type { TriggerMode } from '../../src/poll/interest.js';
+import type { LoopMode } from '../../src/loop/options.js';
 
 /** What each running scenario is still waiting for (named in timeout reports). */
 const waiting = new WeakMap<EventLoop, string[]>();
@@ -14,13 +14,15 @@ const waiting = new WeakMap<EventLoop, string[]>();
 /** 'batched': the loop's one-native-call turn (the default); 'per-fd': one native call per read and write. */
 export type Io = 'batched' | 'per-fd';
 
-export const MATRIX: Array<{ mode: TriggerMode; driver: DriverKind; io: Io }> = [
+export const MATRIX: Array<{ mode: LoopMode; driver: DriverKind; io: Io }> = [
   { mode: 'lt', driver: 'integrated', io: 'batched' },
   { mode: 'et', driver: 'integrated', io: 'batched' },
   { mode: 'lt', driver: 'exclusive', io: 'batched' },
   { mode: 'et', driver: 'exclusive', io: 'batched' },
   { mode: 'lt', driver: 'integrated', io: 'per-fd' },
   { mode: 'et', driver: 'exclusive', io: 'per-fd' },
+  { mode: 'uring', driver: 'integrated', io: 'batched' },
+  { mode: 'uring', driver: 'exclusive', io: 'per-fd' },
 ];
 
 /**
@@ -28,7 +30,7 @@ export const MATRIX: Array<{ mode: TriggerMode; driver: DriverKind; io: Io }> = 
  * (naming what it was waiting for, if it said) after `limitMs`.
  */
 export async function withLoop(
-  mode: TriggerMode,
+  mode: LoopMode,
   kind: DriverKind | { driver: DriverKind; io: Io; options?: EventLoopOptions },
   body: (loop: EventLoop) => Promise<void>,
   limitMs = 15_000,

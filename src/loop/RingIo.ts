@@ -1,0 +1,235 @@
+// RingIo: the completion side of a loop in mode 'uring' -- one io_uring (Ring) whose multishot
+// recvs read every connection's input in the kernel, into a shared ring of provided buffers,
+// with no read syscall per message. Everything else the loop serves (listening sockets, the
+// waker, the timerfd, connecting sockets, writability of a connection whose output is backed
+// up, custom fds) stays readiness on the loop's epoll set, level-triggered; the ring polls the
+// epoll fd (a multishot poll), so one wait -- io_uring_enter -- covers both.
+//
+// The turn (EventLoop[kTurn] in mode 'uring'):
+//   wait()      one io_uring_enter: submit what earlier turns queued (recv arms, cancels),
+//               wait for completions, copy them into ring.completions
+//   dispatch()  each recv completion goes to its connection as a pre-read (kOnPreRead: the
+//               bytes are at arena[bid * bufferSize, + res) for the duration of the call), EOF
+//               as 0, a failure as -errno -- the same protocol as the batched epoll turn. The
+//               poll on the epoll fd marks the set as having events; the loop then epoll_waits
+//               with a zero timeout, and again every turn until it returns none (LT events
+//               not drained by their handler do not re-signal the poll).
+//   endTurn()   every buffer of the batch back to the kernel (one call: the connections copied
+//               their bytes out), recvs that ran out of buffers (-ENOBUFS) re-armed, and with
+//               the integrated driver the queued SQEs submitted (Node's loop waits on the ring
+//               fd next, not in io_uring_enter).
+//
+// user_data: high word = the channel's registration token (the stale check, as for epoll
+// events), low word = the fd (bits 0..23) and a generation of the recv (bits 24..30), so the
+// completions of a cancelled recv are told from those of the one armed after it. High word 0 is
+// the loop's own requests (the epoll poll, cancels).
+//
+// Writes stay synchronous (send on the caller's turn, corked and batched as in the epoll
+// modes): a send through the ring would have to pin the output buffer until its completion,
+// and the readiness path already writes without waiting (docs/DECISIONS.md, io_uring).
+//
+// Ownership: owns the Ring (closed by close()) and the buffer arena; owns no socket fd.
+// Threading: the loop's thread only (the ring is created SINGLE_ISSUER).
+import type { Epoll } from '../poll/Epoll.js';
+import {
+  IORING_CQE_F_MORE,
+  IORING_SETUP_COOP_TASKRUN,
+  IORING_SETUP_DEFER_TASKRUN,
+  IORING_SETUP_SINGLE_ISSUER,
+  Ring,
+} from '../poll/Ring.js';
+import { native } from '../sys/addon.js';
+import { checkInteger, outOfRange } from '../sys/args.js';
+import { ECANCELED, ENOBUFS, EPOLLIN, POLLIN } from '../sys/constants.js';
+import type { Channel, PreReadHandler } from './Channel.js';
+import { containThrow } from './errorRouting.js';
+import type { LoopStats } from './LoopStats.js';
+import type { Poller } from './Poller.js';
+import { kOnPreRead, kSink } from './symbols.js';
+
+/** Sizes of a 'uring' loop's provided-buffer ring (EventLoopOptions extends this). */
+export interface RingIoOptions {
+  /** Provided buffers shared by the loop's connections (a power of two, 1..32768). Default 1024. */
+  ringBuffers?: number;
+  /** Bytes per provided buffer (one recv completion carries at most this much). Default 16 KiB. */
+  ringBufferSize?: number;
+}
+
+const BGID = 0;
+const FD_BITS = 24;
+const FD_MASK = (1 << FD_BITS) - 1;
+const MAX_GEN = 127;
+const HIGH = 0x100000000;
+/** Low words of the loop's own requests (high word 0). */
+const UD_EPOLL_POLL = 1;
+const UD_CANCEL = 2;
+const PAGE = 4096;
+
+/** The ring of a 'uring' loop: multishot recv per connection, provided buffers, the epoll fd polled. */
+export class RingIo {
+  readonly ring: Ring;
+  /** The provided buffers' memory (page-aligned): buffer b is arena[b * bufferSize, (b + 1) * bufferSize). */
+  readonly arena: Uint8Array;
+  readonly bufferSize: number;
+  /** The epoll set may hold events: the next turn must epoll_wait(0) (and must not block in the ring). */
+  epollHot = false;
+  readonly #epollFd: number;
+  readonly #integrated: boolean;
+  readonly #stats: LoopStats;
+  /** By fd: the generation of the armed recv, 0 when none is armed. */
+  readonly #armedGen: number[] = [];
+  /** By fd: the last generation used (a cancelled recv's late completions carry an older one). */
+  readonly #lastGen: number[] = [];
+  /** Channels whose recv ended without an error (-ENOBUFS, CQ overflow): re-armed at endTurn. */
+  #rearm: Channel[] = [];
+  #epollSignalled = false;
+  /** Between wait() and endTurn(): what arm()/disarm() queue is submitted by endTurn or the next wait. */
+  #inTurn = false;
+  /** ring.enters when takeEnters() last looked. */
+  #entersSeen = 0;
+
+  constructor(epoll: Epoll, integrated: boolean, stats: LoopStats, options: RingIoOptions) {
+    const count = options.ringBuffers ?? 1024;
+    if (!Number.isInteger(count) || count < 1 || count > 32768 || (count & (count - 1)) !== 0) {
+      throw outOfRange('options.ringBuffers', 'a power of two in 1..32768', count);
+    }
+    this.bufferSize = options.ringBufferSize ?? 16 * 1024;
+    checkInteger(this.bufferSize, 'options.ringBufferSize', 64, 1 << 24);
+    // Integrated: the ring fd is watched by Node's epoll, so completions must be posted without
+    // an io_uring_enter (no DEFER_TASKRUN). Exclusive: c-uring's flags -- completion work runs
+    // only inside our own io_uring_enter, never as an interruption.
+    const flags = integrated ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN : IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    this.ring = new Ring({ entries: 1024, cqEntries: 8192, flags: flags >>> 0 });
+    try {
+      const raw = new Uint8Array(count * this.bufferSize + PAGE);
+      const skip = (PAGE - native.pageOffset(raw)) % PAGE;
+      this.arena = raw.subarray(skip, skip + count * this.bufferSize);
+      this.ring.provideBuffers(BGID, this.arena, count, this.bufferSize);
+      this.#epollFd = epoll.fd;
+      this.#integrated = integrated;
+      this.#stats = stats;
+      this.#pollEpoll();
+      this.ring.submit();
+    } catch (err) {
+      this.ring.close();
+      throw err;
+    }
+  }
+
+  /** Start reading `ch` through the ring (idempotent). */
+  arm(ch: Channel): void {
+    const fd = ch.fd;
+    if ((this.#armedGen[fd] ?? 0) !== 0) return;
+    if (fd > FD_MASK) throw new RangeError(`fd ${fd} is above ${FD_MASK}, the largest a 'uring' loop can read`);
+    const gen = ((this.#lastGen[fd] ?? 0) % MAX_GEN) + 1;
+    this.#lastGen[fd] = gen;
+    this.#armedGen[fd] = gen;
+    this.ring.recvMultishot(fd, BGID, ch.token * HIGH + ((gen << FD_BITS) | fd));
+    if (!this.#inTurn) this.ring.submit(); // outside a turn (resumeReading() from a timer): nobody else would submit it
+  }
+
+  /** Stop reading `ch` (idempotent). Completions already posted for it are still delivered. */
+  disarm(ch: Channel): void {
+    const fd = ch.fd;
+    const gen = this.#armedGen[fd] ?? 0;
+    if (gen === 0) return;
+    this.#armedGen[fd] = 0;
+    this.ring.cancel(ch.token * HIGH + ((gen << FD_BITS) | fd), UD_CANCEL);
+    if (!this.#inTurn) this.ring.submit();
+  }
+
+  /** The turn's one io_uring_enter: submit, wait up to `timeoutMs` (0: don't), take completions. */
+  wait(timeoutMs: number): number {
+    const block = timeoutMs !== 0 && !this.epollHot;
+    const count = this.ring.submitAndWait(block ? 1 : 0, block ? timeoutMs : 0);
+    this.#inTurn = true;
+    return count;
+  }
+
+  /**
+   * Deliver the `count` completions of this turn's wait. Returns whether the epoll set must be
+   * waited on now (its poll fired, or it had events last turn).
+   */
+  dispatch(count: number, poller: Poller, report: (err: unknown) => void): boolean {
+    const c = this.ring.completions;
+    const arena = this.arena;
+    const size = this.bufferSize;
+    const stats = this.#stats;
+    let reads = 0;
+    for (let i = 0; i < count; i++) {
+      const low = c[4 * i]!;
+      const token = c[4 * i + 1]!;
+      const res = c[4 * i + 2]!;
+      const flags = c[4 * i + 3]! >>> 0;
+      if (token === 0) {
+        if (low === UD_EPOLL_POLL) {
+          this.#epollSignalled = true;
+          if ((flags & IORING_CQE_F_MORE) === 0) this.#pollEpoll(); // the multishot poll ended
+        }
+        continue; // UD_CANCEL: nothing to do
+      }
+      const fd = low & FD_MASK;
+      const ch = poller.channelOf(fd);
+      if (ch === undefined || ch.token !== token) {
+        stats.staleEvents++; // its buffer goes back at endTurn with the rest
+        continue;
+      }
+      const current = (this.#armedGen[fd] ?? 0) === low >>> FD_BITS;
+      if (current && (flags & IORING_CQE_F_MORE) === 0) {
+        this.#armedGen[fd] = 0; // this recv has ended
+        // Ended without the stream ending: out of buffers, or the kernel stopped it (CQ
+        // overflow). The bytes are still in the socket; read on once buffers are back.
+        if (res > 0 || res === -ENOBUFS) this.#rearm.push(ch);
+      }
+      if (res === -ENOBUFS || res === -ECANCELED) continue;
+      // A cancelled recv's EOF or error: the recv armed after it reports the same, once.
+      if (res <= 0 && !current) continue;
+      const sink = ch[kSink] as PreReadHandler;
+      reads++;
+      try {
+        sink[kOnPreRead](EPOLLIN, res, arena, (flags >>> 16) * size);
+      } catch (err) {
+        containThrow(sink, err, report);
+      }
+    }
+    // kOnPreRead counted a read syscall per delivery; the kernel did those reads for us.
+    stats.syscalls -= reads;
+    const poll = this.#epollSignalled || this.epollHot;
+    this.#epollSignalled = false;
+    return poll;
+  }
+
+  /** The turn is over: buffers back, starved recvs re-armed, queued SQEs submitted (integrated). */
+  endTurn(count: number, poller: Poller): void {
+    const ring = this.ring;
+    this.#inTurn = false;
+    if (ring.closed) return;
+    if (count > 0) ring.returnCompletedBuffers(BGID, count);
+    if (this.#rearm.length !== 0) {
+      const list = this.#rearm;
+      this.#rearm = [];
+      for (const ch of list) {
+        // Still registered under the same token, still reading, not re-armed meanwhile.
+        if (poller.channelOf(ch.fd) === ch && (ch.interest & EPOLLIN) !== 0) this.arm(ch);
+      }
+    }
+    if (this.#integrated) ring.submit();
+  }
+
+  /** io_uring_enter calls since the last call (the loop adds them to stats.syscalls). */
+  takeEnters(): number {
+    const total = this.ring.enters;
+    const made = (total - this.#entersSeen) >>> 0;
+    this.#entersSeen = total;
+    return made;
+  }
+
+  /** Close the ring: the kernel cancels every request (and drops its hold on the sockets). */
+  close(): void {
+    this.ring.close();
+  }
+
+  #pollEpoll(): void {
+    this.ring.pollMultishot(this.#epollFd, POLLIN, UD_EPOLL_POLL);
+  }
+}
