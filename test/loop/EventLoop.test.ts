@@ -173,6 +173,44 @@ describe.each(['integrated', 'exclusive'] as const)('EventLoop (%s driver)', (dr
       fds.closeAll();
     });
   });
+
+  it('runs promise continuations right after the busy turn that queued them, and a whole chain before it sleeps', async () => {
+    await withLoop('lt', driver, async (loop) => {
+      const fds = new Fds();
+      const [a, peer] = tcpPair(fds);
+      writeAll(peer, 'x'); // never read: level-triggered, so every turn is busy with it
+      let events = 0;
+      let ranAfter = -1;
+      const busy = deferred(loop, '50 busy turns');
+      const ch = new Channel(loop, a, {
+        handleEvent: () => {
+          events++;
+          if (events === 1) void Promise.resolve().then(() => (ranAfter = events));
+          if (events === 50) {
+            ch.remove();
+            busy.resolve();
+          }
+        },
+      });
+      ch.setInterest(EPOLLIN);
+      await busy.promise;
+      expect(ranAfter).toBe(1); // not when the loop went idle: the fd kept every turn busy
+      // A chain of 20 continuations started by a timer, nothing else to do and the next timer
+      // 5 s away: every link must run before the loop blocks until then.
+      const far = loop.setTimeout(() => {}, 5000);
+      const chain = deferred(loop, 'a chain of 20 continuations');
+      const t0 = performance.now();
+      loop.setTimeout(() => {
+        let p = Promise.resolve();
+        for (let i = 0; i < 20; i++) p = p.then(() => {});
+        void p.then(() => chain.resolve());
+      }, 1);
+      await chain.promise;
+      expect(performance.now() - t0).toBeLessThan(2500);
+      loop.cancel(far);
+      fds.closeAll();
+    });
+  });
 });
 
 describe('EventLoop lifecycle', () => {
