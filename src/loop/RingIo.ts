@@ -38,9 +38,9 @@ import {
   IORING_SETUP_SINGLE_ISSUER,
   Ring,
 } from '../poll/Ring.js';
-import { native } from '../sys/addon.js';
 import { checkInteger, outOfRange } from '../sys/args.js';
 import { ECANCELED, ENOBUFS, EPOLLIN, POLLIN } from '../sys/constants.js';
+import { pageAlignedBytes } from './BatchIo.js';
 import type { Channel, PreReadHandler } from './Channel.js';
 import { containThrow } from './errorRouting.js';
 import type { LoopStats } from './LoopStats.js';
@@ -63,7 +63,6 @@ const HIGH = 0x100000000;
 /** Low words of the loop's own requests (high word 0). */
 const UD_EPOLL_POLL = 1;
 const UD_CANCEL = 2;
-const PAGE = 4096;
 
 /** The ring of a 'uring' loop: multishot recv per connection, provided buffers, the epoll fd polled. */
 export class RingIo {
@@ -101,9 +100,7 @@ export class RingIo {
     const flags = integrated ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN : IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
     this.ring = new Ring({ entries: 1024, cqEntries: 8192, flags: flags >>> 0 });
     try {
-      const raw = new Uint8Array(count * this.bufferSize + PAGE);
-      const skip = (PAGE - native.pageOffset(raw)) % PAGE;
-      this.arena = raw.subarray(skip, skip + count * this.bufferSize);
+      this.arena = pageAlignedBytes(count * this.bufferSize);
       this.ring.provideBuffers(BGID, this.arena, count, this.bufferSize);
       this.#epollFd = epoll.fd;
       this.#integrated = integrated;
