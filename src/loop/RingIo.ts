@@ -84,8 +84,10 @@ export class RingIo {
   #epollSignalled = false;
   /** Between wait() and endTurn(): what arm()/disarm() queue is submitted by endTurn or the next wait. */
   #inTurn = false;
-  /** ring.enters when takeEnters() last looked. */
-  #entersSeen = 0;
+  /** Operations queued since the last submit (an enter is due for them). */
+  #queued = 0;
+  /** io_uring_enter calls made since takeEnters() last looked, counted here (no native call per turn). */
+  #enters = 0;
 
   constructor(epoll: Epoll, integrated: boolean, stats: LoopStats, options: RingIoOptions) {
     const count = options.ringBuffers ?? 1024;
@@ -106,7 +108,7 @@ export class RingIo {
       this.#integrated = integrated;
       this.#stats = stats;
       this.#pollEpoll();
-      this.ring.submit();
+      this.#submit();
     } catch (err) {
       this.ring.close();
       throw err;
@@ -121,8 +123,9 @@ export class RingIo {
     const gen = ((this.#lastGen[fd] ?? 0) % MAX_GEN) + 1;
     this.#lastGen[fd] = gen;
     this.#armedGen[fd] = gen;
-    this.ring.recvMultishot(fd, BGID, ch.token * HIGH + ((gen << FD_BITS) | fd));
-    if (!this.#inTurn) this.ring.submit(); // outside a turn (resumeReading() from a timer): nobody else would submit it
+    this.#enters += this.ring.recvMultishot(fd, BGID, ch.token * HIGH + ((gen << FD_BITS) | fd));
+    this.#queued++;
+    if (!this.#inTurn) this.#submit(); // outside a turn (resumeReading() from a timer): nobody else would submit it
   }
 
   /** Stop reading `ch` (idempotent). Completions already posted for it are still delivered. */
@@ -131,14 +134,18 @@ export class RingIo {
     const gen = this.#armedGen[fd] ?? 0;
     if (gen === 0) return;
     this.#armedGen[fd] = 0;
-    this.ring.cancel(ch.token * HIGH + ((gen << FD_BITS) | fd), UD_CANCEL);
-    if (!this.#inTurn) this.ring.submit();
+    this.#enters += this.ring.cancel(ch.token * HIGH + ((gen << FD_BITS) | fd), UD_CANCEL);
+    this.#queued++;
+    if (!this.#inTurn) this.#submit();
   }
 
   /** The turn's one io_uring_enter: submit, wait up to `timeoutMs` (0: don't), take completions. */
   wait(timeoutMs: number): number {
     const block = timeoutMs !== 0 && !this.epollHot;
     const count = this.ring.submitAndWait(block ? 1 : 0, block ? timeoutMs : 0);
+    // (The native side enters only to submit or to wait: see Ring.submitAndWait.)
+    if (block || this.#queued !== 0) this.#enters++;
+    this.#queued = 0;
     this.#inTurn = true;
     return count;
   }
@@ -210,14 +217,13 @@ export class RingIo {
         if (poller.channelOf(ch.fd) === ch && (ch.interest & EPOLLIN) !== 0) this.arm(ch);
       }
     }
-    if (this.#integrated) ring.submit();
+    if (this.#integrated) this.#submit();
   }
 
   /** io_uring_enter calls since the last call (the loop adds them to stats.syscalls). */
   takeEnters(): number {
-    const total = this.ring.enters;
-    const made = (total - this.#entersSeen) >>> 0;
-    this.#entersSeen = total;
+    const made = this.#enters;
+    this.#enters = 0;
     return made;
   }
 
@@ -227,6 +233,14 @@ export class RingIo {
   }
 
   #pollEpoll(): void {
-    this.ring.pollMultishot(this.#epollFd, POLLIN, UD_EPOLL_POLL);
+    this.#enters += this.ring.pollMultishot(this.#epollFd, POLLIN, UD_EPOLL_POLL);
+    this.#queued++;
+  }
+
+  #submit(): void {
+    if (this.#queued === 0) return;
+    this.ring.submit();
+    this.#queued = 0;
+    this.#enters++;
   }
 }
