@@ -22,6 +22,13 @@ export const CURRENT = {
   raw: 'docs/bench/raw.json',
   // its JSON has no date of its own: the day it was committed
   scaling: { file: 'docs/bench/scaling.json', date: '2026-12-01' },
+  // the study's third column: one bench run (integrated driver), an exclusive-driver run of the
+  // reactor rows (optional), and idle-memory
+  uring: {
+    run: 'docs/bench/uring-2026-12-06.json',
+    exclusive: null,
+    idle: 'docs/bench/uring-idle-2026-12-06.json',
+  },
 };
 
 const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
@@ -193,6 +200,53 @@ function errorsTable() {
   return table(['code', 'area', 'meaning'], rows);
 }
 
+/** The order of the io_uring study's columns (those in the run). */
+const URING_SERVERS = ['c-lt', 'c-et', 'c-uring', 'reactor-lt', 'reactor-et', 'reactor-uring', 'raw-uring'];
+
+function uringTable() {
+  const r = read(CURRENT.uring.run);
+  const idle = read(CURRENT.uring.idle);
+  const servers = URING_SERVERS.filter((sv) => r.summaries.some((s) => s.server === sv));
+  const get = (config, server) => r.summaries.find((s) => s.config === config && s.server === server);
+  const configs = r.configs.filter((c) => c.name !== 'fairness');
+  const cell = (s) => (s ? `${rate(s.msgsPerSec.median)} · ${s.syscallsPerMsg === null ? '-' : s.syscallsPerMsg < 0.1 ? s.syscallsPerMsg.toFixed(3) : s.syscallsPerMsg.toFixed(2)}` : '-');
+  const label = (c) => `${c.name} ${c.label}`;
+  const rows = configs.map((c) => [label(c), ...servers.map((sv) => cell(get(c.name, sv)))]);
+  const a0 = servers.map((sv) => get('A0', sv)).map((s) => (s ? `${s.p50Us.toFixed(1)} / ${s.p99Us.toFixed(0)}` : '-'));
+  const fair = servers.map((sv) => get('fairness', sv)).map((s) => (s?.light ? (s.light.p99Us / 1000).toFixed(1) : '-'));
+  const mem = (key) => servers.map((sv) => idle.find((x) => x.server === sv)).map((x) => (x ? `${Math.round(x[key])} B` : '-'));
+  const lines = [
+    `Measured ${day(r.startedAt)} on ${machine(r.host)}; server on CPU 0, load generator on CPU 1 (A0: both on CPU 0); median of ${r.method.repeats} repeats of ${r.method.durationSec} s after ${r.method.warmupSec} s of warm-up; reactor rows with the ${r.method.driver ?? 'integrated'} driver. JSON: [${CURRENT.uring.run.replace('docs/', '')}](${CURRENT.uring.run.replace('docs/', '')}), [${CURRENT.uring.idle.replace('docs/', '')}](${CURRENT.uring.idle.replace('docs/', '')}).`,
+    '',
+    table(['msgs/s median · syscalls/msg', ...servers], [
+      ...rows,
+      ['A0 latency p50 / p99 µs', ...a0],
+      ['fairness: light p99 ms', ...fair],
+      ['RSS per idle connection', ...mem('rssPerIdle')],
+      ['RSS per connection after one echo', ...mem('rssPerUsed')],
+    ]),
+  ];
+  // The issue's targets, as ratios from the same run: reactor-uring against reactor-et, and the
+  // fairness target against c-lt.
+  const runs = [[r, 'integrated']];
+  if (CURRENT.uring.exclusive) runs.push([read(CURRENT.uring.exclusive), 'exclusive']);
+  const ratios = [];
+  for (const [run, driver] of runs) {
+    const g = (config, server) => run.summaries.find((s) => s.config === config && s.server === server);
+    if (!run.summaries.some((s) => s.server === 'reactor-uring')) continue;
+    const cells = configs.map((c) => {
+      const u = g(c.name, 'reactor-uring');
+      const e = g(c.name, 'reactor-et');
+      return u && e ? ratio(u.msgsPerSec.median / e.msgsPerSec.median) : '-';
+    });
+    const fu = g('fairness', 'reactor-uring')?.light;
+    const fc = g('fairness', 'c-lt')?.light;
+    ratios.push([`reactor-uring ÷ reactor-et, ${driver} driver${run === r ? '' : ` (run of ${day(run.startedAt)})`}`, ...cells, fu && fc ? ratio(fu.p99Us / fc.p99Us) : '-']);
+  }
+  if (ratios.length) lines.push('', table(['msgs/s ratio', ...configs.map((c) => c.name), 'light p99 ÷ c-lt'], ratios));
+  return lines.join('\n');
+}
+
 export const TABLES = {
   headline,
   echo: echoTable,
@@ -202,8 +256,9 @@ export const TABLES = {
   raw: rawTable,
   scaling: scalingTable,
   errors: errorsTable,
+  uring: uringTable,
 };
-export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md', 'docs/guide/errors.md'];
+export const FILES = ['README.md', 'docs/benchmarks.md', 'docs/compat.md', 'docs/guide/errors.md', 'docs/lt-et-study.md'];
 
 /** `text` with every marked table replaced by its rendering. */
 export function render(text) {

@@ -195,6 +195,7 @@ export async function runBenchmark(opts: RunOptions): Promise<BenchReport> {
       clientThreads: opts.clientThreads,
       clientCpus,
       syscallSource,
+      driver: opts.driver,
     },
     configs: configs.map((c) => ({ name: c.name, label: c.label })),
     skipped,

@@ -90,6 +90,8 @@ export interface BenchReport {
     clientCpus?: number;
     /** Where syscalls/msg came from: 'perf' (a separate, shorter pass), 'self' (counters), 'none'. */
     syscallSource?: 'perf' | 'self' | 'none';
+    /** The reactor rows' driver (--driver); absent in runs before it was recorded (integrated). */
+    driver?: 'integrated' | 'exclusive';
   };
   configs: ConfigInfo[];
   /** Servers asked for that could not run here, with the reason the tables print (e.g. bun not installed). */

@@ -50,6 +50,13 @@ export const STAGE_MAX = 8 * 1024;
 
 const PAGE = 4096;
 
+/** `size` zeroed bytes starting on a page boundary (the kernel copies into such memory fastest: see BatchIo). */
+export function pageAlignedBytes(size: number): Uint8Array {
+  const raw = new Uint8Array(size + PAGE);
+  const skip = (PAGE - native.pageOffset(raw)) % PAGE;
+  return raw.subarray(skip, skip + size);
+}
+
 /** Sizes of the batched turn's arenas (EventLoopOptions extends this). */
 export interface BatchIoOptions {
   /** The most one pre-read takes from one fd. Default 64 KiB. */
@@ -78,10 +85,7 @@ export class BatchIo {
     // on the C reference server: _copy_to_iter 23-28 samples per 1000 16 KiB messages into
     // such a buffer, 4-6 page-aligned). Slices then start at the sum of the reads before them:
     // aligned too whenever reads are whole pages, as full reads (readCap) are.
-    const size = Math.max(options.readArenaSize ?? 1 << 20, this.readCap);
-    const raw = new Uint8Array(size + PAGE);
-    const skip = (PAGE - native.pageOffset(raw)) % PAGE;
-    this.readArena = raw.subarray(skip, skip + size);
+    this.readArena = pageAlignedBytes(Math.max(options.readArenaSize ?? 1 << 20, this.readCap));
     this.readResults = new Int32Array(maxEvents);
     this.#writeArena = new Uint8Array(options.writeArenaSize ?? 1 << 20);
     this.#writeTable = new Int32Array(3 * maxEvents);

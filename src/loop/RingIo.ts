@@ -38,9 +38,9 @@ import {
   IORING_SETUP_SINGLE_ISSUER,
   Ring,
 } from '../poll/Ring.js';
-import { native } from '../sys/addon.js';
 import { checkInteger, outOfRange } from '../sys/args.js';
 import { ECANCELED, ENOBUFS, EPOLLIN, POLLIN } from '../sys/constants.js';
+import { pageAlignedBytes } from './BatchIo.js';
 import type { Channel, PreReadHandler } from './Channel.js';
 import { containThrow } from './errorRouting.js';
 import type { LoopStats } from './LoopStats.js';
@@ -63,7 +63,6 @@ const HIGH = 0x100000000;
 /** Low words of the loop's own requests (high word 0). */
 const UD_EPOLL_POLL = 1;
 const UD_CANCEL = 2;
-const PAGE = 4096;
 
 /** The ring of a 'uring' loop: multishot recv per connection, provided buffers, the epoll fd polled. */
 export class RingIo {
@@ -85,8 +84,10 @@ export class RingIo {
   #epollSignalled = false;
   /** Between wait() and endTurn(): what arm()/disarm() queue is submitted by endTurn or the next wait. */
   #inTurn = false;
-  /** ring.enters when takeEnters() last looked. */
-  #entersSeen = 0;
+  /** Operations queued since the last submit (an enter is due for them). */
+  #queued = 0;
+  /** io_uring_enter calls made since takeEnters() last looked, counted here (no native call per turn). */
+  #enters = 0;
 
   constructor(epoll: Epoll, integrated: boolean, stats: LoopStats, options: RingIoOptions) {
     const count = options.ringBuffers ?? 1024;
@@ -101,15 +102,13 @@ export class RingIo {
     const flags = integrated ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN : IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
     this.ring = new Ring({ entries: 1024, cqEntries: 8192, flags: flags >>> 0 });
     try {
-      const raw = new Uint8Array(count * this.bufferSize + PAGE);
-      const skip = (PAGE - native.pageOffset(raw)) % PAGE;
-      this.arena = raw.subarray(skip, skip + count * this.bufferSize);
+      this.arena = pageAlignedBytes(count * this.bufferSize);
       this.ring.provideBuffers(BGID, this.arena, count, this.bufferSize);
       this.#epollFd = epoll.fd;
       this.#integrated = integrated;
       this.#stats = stats;
       this.#pollEpoll();
-      this.ring.submit();
+      this.#submit();
     } catch (err) {
       this.ring.close();
       throw err;
@@ -124,8 +123,9 @@ export class RingIo {
     const gen = ((this.#lastGen[fd] ?? 0) % MAX_GEN) + 1;
     this.#lastGen[fd] = gen;
     this.#armedGen[fd] = gen;
-    this.ring.recvMultishot(fd, BGID, ch.token * HIGH + ((gen << FD_BITS) | fd));
-    if (!this.#inTurn) this.ring.submit(); // outside a turn (resumeReading() from a timer): nobody else would submit it
+    this.#enters += this.ring.recvMultishot(fd, BGID, ch.token * HIGH + ((gen << FD_BITS) | fd));
+    this.#queued++;
+    if (!this.#inTurn) this.#submit(); // outside a turn (resumeReading() from a timer): nobody else would submit it
   }
 
   /** Stop reading `ch` (idempotent). Completions already posted for it are still delivered. */
@@ -134,14 +134,18 @@ export class RingIo {
     const gen = this.#armedGen[fd] ?? 0;
     if (gen === 0) return;
     this.#armedGen[fd] = 0;
-    this.ring.cancel(ch.token * HIGH + ((gen << FD_BITS) | fd), UD_CANCEL);
-    if (!this.#inTurn) this.ring.submit();
+    this.#enters += this.ring.cancel(ch.token * HIGH + ((gen << FD_BITS) | fd), UD_CANCEL);
+    this.#queued++;
+    if (!this.#inTurn) this.#submit();
   }
 
   /** The turn's one io_uring_enter: submit, wait up to `timeoutMs` (0: don't), take completions. */
   wait(timeoutMs: number): number {
     const block = timeoutMs !== 0 && !this.epollHot;
     const count = this.ring.submitAndWait(block ? 1 : 0, block ? timeoutMs : 0);
+    // (The native side enters only to submit or to wait: see Ring.submitAndWait.)
+    if (block || this.#queued !== 0) this.#enters++;
+    this.#queued = 0;
     this.#inTurn = true;
     return count;
   }
@@ -213,14 +217,13 @@ export class RingIo {
         if (poller.channelOf(ch.fd) === ch && (ch.interest & EPOLLIN) !== 0) this.arm(ch);
       }
     }
-    if (this.#integrated) ring.submit();
+    if (this.#integrated) this.#submit();
   }
 
   /** io_uring_enter calls since the last call (the loop adds them to stats.syscalls). */
   takeEnters(): number {
-    const total = this.ring.enters;
-    const made = (total - this.#entersSeen) >>> 0;
-    this.#entersSeen = total;
+    const made = this.#enters;
+    this.#enters = 0;
     return made;
   }
 
@@ -230,6 +233,14 @@ export class RingIo {
   }
 
   #pollEpoll(): void {
-    this.ring.pollMultishot(this.#epollFd, POLLIN, UD_EPOLL_POLL);
+    this.#enters += this.ring.pollMultishot(this.#epollFd, POLLIN, UD_EPOLL_POLL);
+    this.#queued++;
+  }
+
+  #submit(): void {
+    if (this.#queued === 0) return;
+    this.ring.submit();
+    this.#queued = 0;
+    this.#enters++;
   }
 }

@@ -17,6 +17,9 @@ import type { EventLoop } from './EventLoop.js';
 import type { LoopTimers } from './LoopTimers.js';
 import { kHasWork, kInTurn, kTurn, kWaitSource } from './symbols.js';
 
+/** Mode 'uring', integrated driver: the most turns one wake-up of Node's loop runs. */
+const URING_PASSES = 8;
+
 /** What the loop asks of a driver. */
 export interface LoopDriver {
   readonly running: boolean;
@@ -79,7 +82,23 @@ export class IntegratedDriver implements LoopDriver {
     const loop = this.#loop;
     this.running = true;
     const done = this.#done.begin();
-    loop[kWaitSource].watch(() => loop[kTurn](0));
+    // Mode 'uring': the kernel completes recvs while a turn runs (on the way out of its write
+    // syscalls), and looking for them costs no syscall (the CQ is shared memory), so one wake-up
+    // runs turns until one finds nothing, at most URING_PASSES: each pass saves Node's
+    // epoll_wait and a callback (server CPU per message in E: -11%, measured). Each next pass is
+    // a microtask queued after the turn, so the promise continuations that turn released (an
+    // `await client.connect()` going on to pauseReading()) run before it, as they would between
+    // two wake-ups. The epoll modes keep one turn per wake-up: there, looking again is an
+    // epoll_wait of its own.
+    const passes = loop.mode === 'uring' ? URING_PASSES : 1;
+    let left = 0;
+    const pass = (): void => {
+      if (loop[kTurn](0) > 0 && --left > 0 && this.running && !loop.closed) queueMicrotask(pass);
+    };
+    loop[kWaitSource].watch(() => {
+      left = passes;
+      pass();
+    });
     this.#arm();
     if (loop[kHasWork]()) this.#scheduleImmediate();
     return done;

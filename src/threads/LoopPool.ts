@@ -54,7 +54,7 @@ export interface LoopPoolOptions {
   balance?: Balance;
   /** Where to listen. Default 127.0.0.1:0. */
   address?: AddressLike;
-  /** LT or ET for every loop. Default 'lt'. */
+  /** Every loop's mode: 'lt', 'et' or 'uring' (EventLoopOptions.mode). Default 'lt'. */
   mode?: LoopMode;
   /** The loops' batched turn. Default true. */
   batchIo?: boolean;

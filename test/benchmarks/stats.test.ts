@@ -152,7 +152,7 @@ describe('server specs', () => {
   const specs = serverSpecs({ echoServer: '/bin/echo_server', echoUring: { path: '/bin/echo_uring' }, loadgen: '/bin/loadgen' }, 'exclusive');
 
   it('names the servers of the table, the per-fd ablation and c-poll, with their flags', () => {
-    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'bun', 'c-lt', 'c-et', 'c-poll', 'c-uring', 'raw-uring']);
+    expect([...specs.keys()]).toEqual(['reactor-lt', 'reactor-et', 'reactor-uring', 'reactor-lt-per-fd', 'reactor-et-per-fd', 'node-net', 'bun', 'c-lt', 'c-et', 'c-poll', 'c-uring', 'raw-uring']);
     expect(specs.get('c-uring')!.argv).toEqual(['/bin/echo_uring']);
     expect(specs.get('reactor-et-per-fd')!.argv).toEqual(expect.arrayContaining(['--mode', 'et', '--driver', 'exclusive', '--io', 'per-fd', '--stats']));
     expect(specs.get('c-poll')!.argv).toEqual(['/bin/echo_server', '--mode', 'poll']);

@@ -5,7 +5,7 @@ import { renderSvg } from '../../benchmarks/report/svg.js';
 import { SERVER_NAMES, type BenchReport, type Summary } from '../../benchmarks/report/types.js';
 
 const MEDIANS: Record<string, number> = {
-  'reactor-lt': 410_000, 'reactor-et': 455_000, 'node-net': 230_000, bun: 470_000, 'c-lt': 610_000, 'c-et': 640_000,
+  'reactor-lt': 410_000, 'reactor-et': 455_000, 'reactor-uring': 480_000, 'node-net': 230_000, bun: 470_000, 'c-lt': 610_000, 'c-et': 640_000,
   'raw-uring': 500_000, 'c-uring': 700_000,
 };
 

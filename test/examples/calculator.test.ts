@@ -114,7 +114,7 @@ describe('calculator protocol edges', () => {
 
 describe('example command lines (examples/shared/cli.ts)', () => {
   it.each([
-    ['calculator/main.js', ['--mode', 'xt'], 'calculator: --mode must be lt or et'],
+    ['calculator/main.js', ['--mode', 'xt'], 'calculator: --mode must be lt, et or uring'],
     ['framed-echo/main.js', ['--driver', 'both'], 'framed-echo: --driver must be integrated or exclusive'],
     ['chat/main.js', ['--port', '70000'], "chat: bad --port '70000'"],
     ['chat/main.js', ['adduser', 'only-id'], 'chat: usage: adduser <id> <password>'],

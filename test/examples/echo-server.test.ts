@@ -43,7 +43,7 @@ describe('echo-server process behaviour', () => {
     expect(await stop(server, 'SIGINT')).toBe(0);
     const bad = await runClient(SERVER, ['--mode', 'xt']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--mode must be lt or et');
+    expect(bad.stderr).toContain('--mode must be lt, et or uring');
     const badIo = await runClient(SERVER, ['--io', 'both']);
     expect(badIo.code).toBe(2);
     expect(badIo.stderr).toContain('--io must be batched or per-fd');

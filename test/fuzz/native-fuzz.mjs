@@ -350,6 +350,8 @@ const SPECS = {
   ringPrepPollMultishot: ['ring', 'fd', 'mask', 'ud'],
   ringBufRingSetup: ['ring', 'bgid', 'u8', 'count', 'size'],
   ringBufReturn: ['ring', 'bgid', 'count'],
+  ringBufReturnCompleted: ['ring', 'bgid', 'i32arr', 'count'],
+  ringSubmit: ['ring'],
 };
 // Calls that hand back a new fd, which we take over (and close now and then).
 const RETURNS_FD = new Set(['epollCreate', 'eventfdCreate', 'timerfdCreate', 'socket', 'accept4']);
