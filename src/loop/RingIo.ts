@@ -36,6 +36,7 @@ import {
   IORING_SETUP_COOP_TASKRUN,
   IORING_SETUP_DEFER_TASKRUN,
   IORING_SETUP_SINGLE_ISSUER,
+  IORING_SETUP_TASKRUN_FLAG,
   Ring,
 } from '../poll/Ring.js';
 import { checkInteger, outOfRange } from '../sys/args.js';
@@ -98,8 +99,13 @@ export class RingIo {
     checkInteger(this.bufferSize, 'options.ringBufferSize', 64, 1 << 24);
     // Integrated: the ring fd is watched by Node's epoll, so completions must be posted without
     // an io_uring_enter (no DEFER_TASKRUN). Exclusive: c-uring's flags -- completion work runs
-    // only inside our own io_uring_enter, never as an interruption.
-    const flags = integrated ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN : IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    // only inside our own io_uring_enter, never as an interruption -- plus TASKRUN_FLAG, so a
+    // turn that must not block still enters when the kernel holds completion work for us (else
+    // it finds nothing, and the driver hops through setImmediate to a blocking turn: 65% more
+    // turns in E, measured).
+    const flags = integrated
+      ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN
+      : IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
     this.ring = new Ring({ entries: 1024, cqEntries: 8192, flags: flags >>> 0 });
     try {
       this.arena = pageAlignedBytes(count * this.bufferSize);
@@ -143,8 +149,10 @@ export class RingIo {
   wait(timeoutMs: number): number {
     const block = timeoutMs !== 0 && !this.epollHot;
     const count = this.ring.submitAndWait(block ? 1 : 0, block ? timeoutMs : 0);
-    // (The native side enters only to submit or to wait: see Ring.submitAndWait.)
-    if (block || this.#queued !== 0) this.#enters++;
+    // The native side enters to submit, to wait, or (exclusive: TASKRUN_FLAG) when the kernel
+    // holds completion work, which is then the only way completions appear in a turn that
+    // neither submits nor waits.
+    if (block || this.#queued !== 0 || (count !== 0 && !this.#integrated)) this.#enters++;
     this.#queued = 0;
     this.#inTurn = true;
     return count;

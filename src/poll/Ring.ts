@@ -38,6 +38,8 @@ import { toTimeoutMs } from './timeout.js';
 const u = (name: string): number => native.constants[name] ?? 0;
 /** io_uring setup flag: fewer forced task-work interruptions (5.19). */
 export const IORING_SETUP_COOP_TASKRUN = u('IORING_SETUP_COOP_TASKRUN');
+/** io_uring setup flag (5.19): the kernel flags pending completion work in the SQ ring (IORING_SQ_TASKRUN), so submitAndWait(0) enters exactly when there is some. */
+export const IORING_SETUP_TASKRUN_FLAG = u('IORING_SETUP_TASKRUN_FLAG');
 /** io_uring setup flag: only one task submits (6.0); lets the kernel skip some locking. */
 export const IORING_SETUP_SINGLE_ISSUER = u('IORING_SETUP_SINGLE_ISSUER');
 /** io_uring setup flag: run completion work only when the owner enters the kernel (6.1; needs SINGLE_ISSUER; not with watch()). */
