@@ -25,9 +25,9 @@ export const CURRENT = {
   // the study's third column: one bench run (integrated driver), an exclusive-driver run of the
   // reactor rows (optional), and idle-memory
   uring: {
-    run: 'docs/bench/uring-2026-12-06.json',
-    exclusive: null,
-    idle: 'docs/bench/uring-idle-2026-12-06.json',
+    run: 'docs/bench/uring-reactor-2026-12-06.json',
+    exclusive: 'docs/bench/uring-reactor-exclusive-2026-12-06.json',
+    idle: 'docs/bench/uring-reactor-idle-2026-12-06.json',
   },
 };
 
