@@ -53,6 +53,7 @@ describe.each([
   ['et', 'integrated'],
   ['lt', 'exclusive'],
   ['et', 'exclusive'],
+  ['uring', 'exclusive'],
 ])('calculator --mode %s --driver %s', (mode, driver) => {
   it('answers 10,000 back-to-back requests correctly (seed client), then exits 0 on SIGTERM', async () => {
     const server = await startServer(SERVER, ['--mode', mode, '--driver', driver]);

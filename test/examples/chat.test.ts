@@ -37,6 +37,7 @@ describe.each([
   ['lt', 'integrated'],
   ['et', 'integrated'],
   ['et', 'exclusive'],
+  ['uring', 'integrated'],
 ])('chat --mode %s --driver %s', (mode, driver) => {
   let redis: RedisProcess;
   let server: ServerProcess;

@@ -13,6 +13,7 @@ describe.each([
   ['et', 'integrated'],
   ['lt', 'exclusive'],
   ['et', 'exclusive'],
+  ['uring', 'integrated'],
 ])('framed-echo --mode %s --driver %s', (mode, driver) => {
   it('echoes pipelined and one-at-a-time requests on 1 and 8 connections, every byte checked; exits 0 on SIGTERM', async () => {
     const server = await startServer(SERVER, ['--mode', mode, '--driver', driver]);

@@ -38,6 +38,7 @@ const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost:
 describe.each([
   ['lt', 'integrated'],
   ['et', 'exclusive'],
+  ['uring', 'integrated'],
 ])('http-server --mode %s --driver %s', (mode, driver) => {
   let server: Running;
   beforeAll(async () => {

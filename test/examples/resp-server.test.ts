@@ -34,6 +34,7 @@ async function call(c: RawClient, ...cmds: Array<Array<string | number>>): Promi
 describe.each([
   ['lt', 'integrated'],
   ['et', 'exclusive'],
+  ['uring', 'exclusive'],
 ])('resp-server --mode %s --driver %s', (mode, driver) => {
   let server: Running;
   beforeAll(async () => {
