@@ -61,6 +61,10 @@ const FD_BITS = 24;
 const FD_MASK = (1 << FD_BITS) - 1;
 const MAX_GEN = 127;
 const HIGH = 0x100000000;
+/** The most one joined delivery carries (a burst beyond it is delivered in pieces). */
+const MERGE_MAX = 256 * 1024;
+/** dispatch() gives buffers back every this many completions. */
+const RETURN_EVERY = 128;
 /** Low words of the loop's own requests (high word 0). */
 const UD_EPOLL_POLL = 1;
 const UD_CANCEL = 2;
@@ -83,6 +87,10 @@ export class RingIo {
   /** Channels whose recv ended without an error (-ENOBUFS, CQ overflow): re-armed at endTurn. */
   #rearm: Channel[] = [];
   #epollSignalled = false;
+  /** Where a burst's buffers are joined for one delivery (allocated on the first burst). */
+  #merged: Uint8Array | null = null;
+  /** How many of this turn's completions dispatch() already gave their buffers back for. */
+  #returned = 0;
   /** Between wait() and endTurn(): what arm()/disarm() queue is submitted by endTurn or the next wait. */
   #inTurn = false;
   /** Operations queued since the last submit (an enter is due for them). */
@@ -168,7 +176,15 @@ export class RingIo {
     const size = this.bufferSize;
     const stats = this.#stats;
     let reads = 0;
+    let returned = 0; // completions [0, returned) have had their buffers given back
     for (let i = 0; i < count; i++) {
+      // Buffers back as the batch goes, not only at its end: the kernel goes on receiving for
+      // the connections this batch answers (on the way out of their writes), and with 1000
+      // busy connections a batch's buffers plus those ran the ring dry.
+      if (i - returned >= RETURN_EVERY) {
+        this.ring.returnCompletedBuffers(BGID, i - returned, returned);
+        returned = i;
+      }
       const low = c[4 * i]!;
       const token = c[4 * i + 1]!;
       const res = c[4 * i + 2]!;
@@ -196,14 +212,40 @@ export class RingIo {
       if (res === -ENOBUFS || res === -ECANCELED) continue;
       // A cancelled recv's EOF or error: the recv armed after it reports the same, once.
       if (res <= 0 && !current) continue;
+      let bytes: Uint8Array = arena;
+      let at = (flags >>> 16) * size;
+      let n = res;
+      // A burst split over several buffers (the next completions of the same recv) goes to the
+      // connection as one read, as one read(2) of the epoll turn would take it: one onMessage
+      // and one write for it, not one per buffer (16 KiB messages, 4 in flight: 0.60x ET before).
+      if (res > 0 && i + 1 < count && c[4 * i + 4] === low && c[4 * i + 5] === token && c[4 * i + 6]! > 0) {
+        const merged = (this.#merged ??= new Uint8Array(MERGE_MAX));
+        merged.set(arena.subarray(at, at + n), 0);
+        while (i + 1 < count && c[4 * i + 4] === low && c[4 * i + 5] === token) {
+          const more = c[4 * i + 6]!;
+          if (more <= 0 || n + more > merged.length) break;
+          i++;
+          const moreFlags = c[4 * i + 3]! >>> 0;
+          if (current && (moreFlags & IORING_CQE_F_MORE) === 0) {
+            this.#armedGen[fd] = 0;
+            this.#rearm.push(ch);
+          }
+          const from = (moreFlags >>> 16) * size;
+          merged.set(arena.subarray(from, from + more), n);
+          n += more;
+        }
+        bytes = merged;
+        at = 0;
+      }
       const sink = ch[kSink] as PreReadHandler;
       reads++;
       try {
-        sink[kOnPreRead](EPOLLIN, res, arena, (flags >>> 16) * size);
+        sink[kOnPreRead](EPOLLIN, n, bytes, at);
       } catch (err) {
         containThrow(sink, err, report);
       }
     }
+    this.#returned = returned;
     // kOnPreRead counted a read syscall per delivery; the kernel did those reads for us.
     stats.syscalls -= reads;
     const poll = this.#epollSignalled || this.epollHot;
@@ -216,7 +258,8 @@ export class RingIo {
     const ring = this.ring;
     this.#inTurn = false;
     if (ring.closed) return;
-    if (count > 0) ring.returnCompletedBuffers(BGID, count);
+    if (count > this.#returned) ring.returnCompletedBuffers(BGID, count - this.#returned, this.#returned);
+    this.#returned = 0;
     if (this.#rearm.length !== 0) {
       const list = this.#rearm;
       this.#rearm = [];

@@ -213,12 +213,15 @@ export class Ring {
   }
 
   /**
-   * Give back, in one call, every buffer of group `bgid` that the first `count` completions of
-   * the last submitAndWait() hold (those flagged IORING_CQE_F_BUFFER): for a caller that has
+   * Give back, in one call, every buffer of group `bgid` that completions [from, from + count)
+   * of the last submitAndWait() hold (those flagged IORING_CQE_F_BUFFER): for a caller that has
    * copied all of their bytes out. Returns how many buffers went back.
    */
-  returnCompletedBuffers(bgid: number, count = this.#count): number {
-    const r = native.ringBufReturnCompleted(this.#ring, bgid, this.completions, count);
+  returnCompletedBuffers(bgid: number, count = this.#count, from = 0): number {
+    if (!(Number.isInteger(from) && from >= 0 && Number.isInteger(count) && count >= 0 && from + count <= this.#count)) {
+      throw new RangeError(`completions [${String(from)}, ${String(from)} + ${String(count)}) are not within the ${this.#count} of the last submitAndWait()`);
+    }
+    const r = native.ringBufReturnCompleted(this.#ring, bgid, from === 0 ? this.completions : this.completions.subarray(4 * from), count);
     if (r < 0) throw new SystemError(-r, 'io_uring_buf_ring', `(group ${String(bgid)})`);
     return r;
   }
