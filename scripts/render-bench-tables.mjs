@@ -15,7 +15,7 @@ const read = (path) => JSON.parse(readFileSync(`${ROOT}${path}`, 'utf8'));
 
 /** The current run of each benchmark (older runs live under docs/bench/archive/). */
 export const CURRENT = {
-  echo: 'docs/bench/issue12-quiet.json',
+  echo: 'docs/bench/echo-2026-12-06.json',
   resp: 'docs/bench/issue13/resp-quiet.json',
   http: 'docs/bench/issue13/http.json',
   compat: ['docs/bench/compat.json', 'docs/bench/compat-unpinned.json'],
@@ -25,7 +25,7 @@ export const CURRENT = {
   // the study's third column: one bench run (integrated driver), an exclusive-driver run of the
   // reactor rows (optional), and idle-memory
   uring: {
-    run: 'docs/bench/uring-reactor-2026-12-06.json',
+    run: 'docs/bench/echo-2026-12-06.json',
     exclusive: 'docs/bench/uring-reactor-exclusive-2026-12-06.json',
     idle: 'docs/bench/uring-reactor-idle-2026-12-06.json',
   },
@@ -92,7 +92,14 @@ function headline() {
     const ref = find(r.summaries, (s) => s.test === test && s.server === r.reference, `${r.reference} ${test}`);
     return row(label, { server: ours.server, value: ours.requestsPerSec.median }, { server: ref.server, value: ref.requestsPerSec.median }, ' req/s');
   };
-  const dates = [e.startedAt, resp.startedAt, http.startedAt].map(day).sort();
+  // Each run says when and where it was measured: the runs may come from different days and VMs.
+  const runs = [['echo', e], ['redis-benchmark', resp], ['wrk', http]];
+  const groups = new Map();
+  for (const [name, r] of runs) {
+    const key = `${day(r.startedAt)} on ${machine(r.host)}`;
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  const where = groups.size === 1 ? `Measured ${[...groups.keys()][0]}` : `Measured: ${[...groups].map(([key, names]) => `${names.join(', ')} ${key}`).join('; ')}`;
   return [
     table(['benchmark', 'epoll-reactor (best mode)', 'reference', 'ratio'], [
       echoRow('A0', 'echo, 1 connection, 64 B'),
@@ -102,7 +109,7 @@ function headline() {
       proto(http, 'plaintext keep-alive', 'wrk GET /plaintext, keep-alive'),
     ]),
     '',
-    `Measured ${dates[0] === dates[dates.length - 1] ? dates[0] : `${dates[0]} to ${dates[dates.length - 1]}`} on ${machine(e.host)}, server and load generator each pinned to one CPU.`,
+    `${where}; server and load generator each pinned to one CPU.`,
   ].join('\n');
 }
 
