@@ -371,15 +371,18 @@ export class EventLoop {
   [kTurn](timeoutMs: number): number {
     const ep = this[kEpoll];
     const timeout = this.#ready.length || this.#tasks.length ? 0 : timeoutMs;
-    const batch = this.#batch;
     const ringIo = this.#ringIo;
+    // The batched turn's pre-reads (null on the per-fd path, and in mode 'uring', whose reads
+    // arrive as ring completions).
+    const preRead = ringIo === null ? this.#batch : null;
+    const stats = this.stats;
     let n = 0; // epoll events
     let completions = 0; // ring completions (mode 'uring')
-    if (ringIo === null) n = batch !== null ? batch.wait(ep, timeout) : ep.wait(timeout);
-    else completions = ringIo.wait(timeout);
-    const stats = this.stats;
+    if (ringIo === null) {
+      n = preRead !== null ? preRead.wait(ep, timeout) : ep.wait(timeout);
+      stats.syscalls++;
+    } else completions = ringIo.wait(timeout);
     stats.turns++;
-    stats.syscalls++;
     stats.events += n + completions;
     this.now = performance.now();
     const work = n + completions + this.#tasks.length + this.#ready.length;
@@ -401,19 +404,19 @@ export class EventLoop {
       let offset = 0; // where event i's pre-read bytes start in the read arena
       for (let i = 0; i < n; i++) {
         const ch = poller.lookup(ev[3 * i]!, ev[3 * i + 2]!);
-        const read = batch !== null && ringIo === null ? batch.readResults[i]! : NOT_READ;
+        const read = preRead !== null ? preRead.readResults[i]! : NOT_READ;
         if (ch !== undefined) {
           // (undefined: a stale event, counted by the poller)
           const sink = ch[kSink];
           try {
             if (read === NOT_READ) sink[kOnEvent](ev[3 * i + 1]!);
-            else (sink as PreReadHandler)[kOnPreRead](ev[3 * i + 1]!, read, batch!.readArena, offset);
+            else (sink as PreReadHandler)[kOnPreRead](ev[3 * i + 1]!, read, preRead!.readArena, offset);
           } catch (err) {
             containThrow(sink, err, this.#report);
           }
         }
         if (read > 0) offset += read;
-        if (batch === null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
+        if (this.#flushEach !== null && this.#corked.length) this.#flushCorked(); // per-fd: after each handler
       }
       // Corked output of the whole batch leaves together (one writeMany).
       if (this.#corked.length) this.#flushCorked();
@@ -426,7 +429,7 @@ export class EventLoop {
       this[kPoller].closeDeferred();
       if (ringIo !== null) {
         ringIo.endTurn(completions, this[kPoller]);
-        stats.syscalls += ringIo.takeEnters() - 1; // the wait was counted above
+        stats.syscalls += ringIo.takeEnters(); // the wait's io_uring_enter included
       }
       if (this.#closeAfterTurn) {
         this.#closeAfterTurn = false;
